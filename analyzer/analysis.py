@@ -1,0 +1,326 @@
+"""The analyzer's public entry point: architecture -> structure, sizes and rank bounds.
+
+Pure: no I/O, no randomness. ``analyze`` returns an :class:`Analysis` (a dataclass whose
+``to_dict`` is the documented JSON), which the CLI prints and the reports render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from .bounds import INT, SYM, Propagator, Theorem7Info, claim5_lower, theorem7
+from .circuit import Circuit, build_circuit, positions_of
+from .partitions import Partition, resolve_partitions
+from .spec import Architecture, exchange_count
+from .trees import HybridStructure, ModeTree, hybrid_structure, mode_tree
+
+__all__ = ["Analysis", "PartitionBounds", "Structure", "structure", "analyze", "parameter_count", "bound_partition"]
+
+
+def parameter_count(arch: Architecture) -> sympy.Expr:
+    """Size = sum over branches and layers of k_l r_l r_{l-1} (theory.md sec. 4), plus read-outs."""
+    total = sympy.Integer(0)
+    for b in arch.branches:
+        prev = arch.input_channels
+        for ly in b.layers:
+            total += ly.kernel * ly.width * prev
+            prev = ly.width
+        if arch.readout:
+            total += prev
+    return sympy.expand(total)
+
+
+@dataclass
+class Structure:
+    """Everything about an architecture that does not depend on a partition."""
+
+    arch: Architecture
+    circuit: Circuit
+    trees: list[ModeTree | None]
+    mixture_nodes: list[list[int]]  # per connection: the supports (masks) joined
+    hybrid: HybridStructure | None
+    hybrid_width: sympy.Expr | None
+    thm7: Theorem7Info | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def network_kind(self) -> str:
+        c = self.circuit
+        if not c.valid_connections or any(k == "overlapping" for k in c.kinds):
+            return "overlapping"
+        if self.arch.connections:
+            return "mixed"
+        if len(self.arch.branches) > 1:
+            return "sum"
+        return c.kinds[0]
+
+
+def _uniform_width(branch) -> sympy.Expr | None:
+    ws = [ly.width for ly in branch.layers[:-1]]
+    if not ws:
+        return None
+    w0 = ws[0]
+    if all(sympy.simplify(w - w0) == 0 for w in ws[1:]):
+        return w0
+    return None
+
+
+def structure(arch: Architecture) -> Structure:
+    c = build_circuit(arch)
+    trees = [mode_tree(c, b) for b in range(len(arch.branches))]
+    notes: list[str] = []
+    if arch.pooling != "product":
+        notes.append(
+            f"pooling '{arch.pooling}' is a generalized network: the bounds of theory.md cover product "
+            "pooling only, so no bound is reported"
+        )
+    if arch.readout:
+        notes.append("linear read-out (an extension): the output is a linear combination of the last layer's channels")
+    mixture: list[list[int]] = []
+    for ci, join in enumerate(c.joins):
+        sups = sorted({c.units[pre[0]].support for (_, pre, ok) in join if ok}, key=lambda m: (m & -m))
+        mixture.append(sups)
+        if any(not ok for (_, _, ok) in join):
+            notes.append(f"connection {ci} joins units of different supports: overlapping circuit (override)")
+    for b, k in zip(arch.branches, c.kinds, strict=True):
+        if k == "overlapping":
+            notes.append(f"branch {b.name!r} is overlapping: no mode tree; the propagation bound still holds")
+    # Claim 5 + Theorem 7 applies to two binary tree branches joined at mixture nodes
+    hybrid = None
+    hwidth = None
+    if (
+        len(arch.branches) == 2
+        and arch.pooling == "product"
+        and all(t is not None and t.binary for t in trees)
+        and c.valid_connections
+        and trees[0].root == trees[1].root
+    ):
+        allmix = set()
+        for sups in mixture:
+            allmix |= set(sups)
+        hybrid = hybrid_structure(trees[0], trees[1], allmix)
+        if hybrid is not None:
+            widths = [ly.width for b in arch.branches for ly in b.layers[:-1]]
+            for conn in arch.connections:
+                w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
+                if conn.mode == "exchange":
+                    s = exchange_count(conn, w)
+                    widths += [s, w - s]
+                else:
+                    widths.append(w)
+            if widths:
+                hwidth = sympy.Min(*widths)
+            else:
+                hybrid = None
+    thm7 = None
+    if (
+        not arch.connections
+        and arch.pooling == "product"
+        and all(t is not None and t.binary for t in trees)
+    ):
+        ws = [_uniform_width(b) for b in arch.branches]
+        if all(w is not None for w in ws):
+            thm7 = Theorem7Info(tuple(trees), tuple(ws))
+    return Structure(arch, c, trees, mixture, hybrid, hwidth, thm7, notes)
+
+
+@dataclass
+class PartitionBounds:
+    I: list[int]
+    label: str
+    upper: int | None
+    upper_symbolic: str
+    upper_source: str
+    lower: int | None
+    lower_symbolic: str
+    lower_source: str
+    propagation: str
+    theorem7_upper: str | None = None
+    theorem7_lower: str | None = None
+    claim5_lower: str | None = None
+    hybrid_pairs: int | None = None
+    hybrid_witness: list[dict] | None = None
+    tilings: dict[str, dict[str, list[list[int]]]] | None = None
+    upper_expr: Any = field(default=None, repr=False)
+    lower_expr: Any = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if not k.endswith("_expr")}
+        return d
+
+
+def _as_int(x) -> int | None:
+    if isinstance(x, int):
+        return x
+    x = sympy.sympify(x)
+    if x.free_symbols:
+        return None
+    if x.is_integer:
+        return int(x)
+    return None
+
+
+def _tightest(cands: list[tuple[Any, str]], arith, want_min: bool):
+    """Combine (value, source) candidates into the tightest bound and its source name."""
+    cands = [(v, s) for v, s in cands if v is not None]
+    if not arith.symbolic:
+        best = min(v for v, _ in cands) if want_min else max(v for v, _ in cands)
+        names = [s for v, s in cands if v == best]
+        return best, " = ".join(dict.fromkeys(names))
+    vals = [sympy.sympify(v) for v, _ in cands]
+    best = sympy.Min(*vals) if want_min else sympy.Max(*vals)
+    names = [s for v, s in zip(vals, [s for _, s in cands], strict=True) if sympy.simplify(v - best) == 0]
+    if not names:
+        names = [f"{'min' if want_min else 'max'}({', '.join(s for _, s in cands)})"]
+    return best, " = ".join(dict.fromkeys(names))
+
+
+def bound_partition(st: Structure, part: Partition, arith, prop: Propagator, with_tilings: bool = False
+                    ) -> PartitionBounds:
+    arch = st.arch
+    I = part.I
+    M = arith.lift(arch.input_channels)
+    if arch.pooling != "product":
+        return PartitionBounds(
+            I=part.positions, label=part.label, upper=None, upper_symbolic="not covered",
+            upper_source="none: relu/max pooling is not covered by the bounds", lower=None,
+            lower_symbolic="not covered", lower_source="none", propagation="not covered",
+        )
+    ub = prop.output_bound(I)
+    uppers = [(ub, "propagation")]
+    lowers = [(arith.lift(1), "nonzero output")]
+    t7u = t7l = c5 = None
+    pairs = witness = None
+    if st.thm7 is not None:
+        t7u, t7l = theorem7(st.thm7, arch.input_channels, I, arith)
+        uppers.append((t7u, "Theorem 7"))
+        lowers.append((t7l, "Theorem 7"))
+    if st.hybrid is not None:
+        c5, pairs, choice = claim5_lower(st.hybrid, st.hybrid_width, M, I, arith)
+        lowers.append((c5, "Claim 5 + Theorem 7"))
+        witness = st.hybrid.describe(choice)
+    upper, usrc = _tightest(uppers, arith, True)
+    lower, lsrc = _tightest(lowers, arith, False)
+    tilings = None
+    if with_tilings:
+        tilings = {}
+        for t in st.trees:
+            if t is not None:
+                tI, tJ = t.tiling(I & t.root)
+                tilings[t.branch] = {"I": [positions_of(x) for x in tI], "J": [positions_of(x) for x in tJ]}
+    return PartitionBounds(
+        I=part.positions, label=part.label,
+        upper=_as_int(upper), upper_symbolic=_fmt(upper), upper_source=usrc,
+        lower=_as_int(lower), lower_symbolic=_fmt(lower), lower_source=lsrc,
+        propagation=_fmt(ub),
+        theorem7_upper=None if t7u is None else _fmt(t7u),
+        theorem7_lower=None if t7l is None else _fmt(t7l),
+        claim5_lower=None if c5 is None else _fmt(c5),
+        hybrid_pairs=pairs, hybrid_witness=witness, tilings=tilings,
+        upper_expr=upper, lower_expr=lower,
+    )
+
+
+def _fmt(x) -> str:
+    if isinstance(x, int):
+        return str(x)
+    return sympy.sstr(sympy.sympify(x))
+
+
+@dataclass
+class Analysis:
+    name: str
+    source: str
+    arch: Architecture
+    structure: Structure
+    values: dict[str, Any]
+    partitions: list[PartitionBounds]
+    parameters_symbolic: str
+    parameters: int | None
+
+    @property
+    def circuit(self) -> Circuit:
+        return self.structure.circuit
+
+    def to_dict(self) -> dict:
+        st = self.structure
+        c = st.circuit
+        arch = self.arch
+        branches = []
+        for b, kind, t in zip(arch.branches, c.kinds, st.trees, strict=True):
+            branches.append({
+                "name": b.name,
+                "kind": kind,
+                "receptive_field": b.receptive_field,
+                "layers": [{"kernel": ly.kernel, "dilation": ly.dilation, "channels": _fmt(ly.width)}
+                           for ly in b.layers],
+                "modes": positions_of(t.root) if t is not None else None,
+                "tree_nodes": None if t is None else [positions_of(n) for n in sorted(
+                    t.nodes, key=lambda m: (t.depth[m], (m & -m).bit_length()))],
+            })
+        return {
+            "name": self.name,
+            "source": self.source,
+            "input_channels": _fmt(arch.input_channels),
+            "pooling": arch.pooling,
+            "readout": arch.readout,
+            "symbols": arch.symbol_names,
+            "values": {k: _fmt(v) if not isinstance(v, int) else v for k, v in self.values.items()},
+            "kind": st.network_kind,
+            "modes": c.used_positions,
+            "receptive_field": c.N,
+            "branches": branches,
+            "connections": [
+                {"after_layer": conn.after_layer, "branches": list(conn.branches), "mode": conn.mode,
+                 "exchange": None if conn.mode != "exchange" else _fmt(exchange_count(
+                     conn, arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width)),
+                 "valid": all(ok for (_, _, ok) in c.joins[i])}
+                for i, conn in enumerate(arch.connections)
+            ],
+            "mixture_nodes": [[positions_of(m) for m in sups] for sups in st.mixture_nodes],
+            "hybrid_trees": None if st.hybrid is None else {
+                "count": st.hybrid.count,
+                "width": _fmt(st.hybrid_width),
+                "segments": [positions_of(s.top) for s in st.hybrid.segments],
+            },
+            "parameters": {"symbolic": self.parameters_symbolic, "value": self.parameters},
+            "notes": st.notes,
+            "partitions": [p.to_dict() for p in self.partitions],
+        }
+
+
+def analyze(
+    arch: Architecture,
+    partitions: list[str | Partition] = (),
+    families: list[str] = (),
+    values: dict[str, Any] | None = None,
+    with_tilings: bool = False,
+) -> Analysis:
+    """Analyse an architecture: structure, parameter count and bounds per partition.
+
+    Parameters
+    ----------
+    arch : the architecture (``analyzer.load_spec``); symbols may remain.
+    partitions : explicit I's (``"0,1,4,5"`` or :class:`Partition`).
+    families : names of partition families (``nodes``, ``odd-even``, ``all``, ...).
+    values : symbol values to substitute first.
+
+    With concrete widths the bounds are computed on Python integers (fast); otherwise on sympy
+    expressions. Both run the same code (:class:`analyzer.bounds.Propagator`).
+    """
+    values = dict(values or {})
+    if values:
+        arch = arch.substitute(values)
+    st = structure(arch)
+    parts = resolve_partitions(st.circuit, st.trees, partitions, families)
+    arith = INT if arch.is_concrete else SYM
+    prop = Propagator(st.circuit, arith)
+    results = [bound_partition(st, p, arith, prop, with_tilings=with_tilings) for p in parts]
+    size = parameter_count(arch)
+    return Analysis(
+        name=arch.name, source=arch.source, arch=arch, structure=st, values=values,
+        partitions=results, parameters_symbolic=_fmt(size), parameters=_as_int(size),
+    )

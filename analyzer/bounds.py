@@ -1,0 +1,179 @@
+"""Rank bounds for a matricization [A]_I: propagation (theory.md sec. 3), Theorem 7, Claim 5.
+
+Every function here is pure. The same code runs on Python integers (concrete widths, fast) and
+on sympy expressions (symbolic widths): an :class:`Arith` supplies min/+/*/** for either.
+
+References
+----------
+Cohen, Tamari, Shashua, "Boosting Dilated Convolutional Networks with Mixed Tensor
+Decompositions", ICLR 2018: Theorem 7 (tiling bounds), Claim 5 (hybrid trees), Def. 4 and 6.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from .circuit import Circuit
+from .trees import HybridStructure, ModeTree
+
+__all__ = ["Arith", "INT", "SYM", "Propagator", "theorem7", "Theorem7Info", "claim5_lower"]
+
+
+class Arith:
+    """min / add / mul / pow on one number type."""
+
+    def __init__(self, symbolic: bool):
+        self.symbolic = symbolic
+
+    def min(self, *xs):
+        if self.symbolic:
+            return sympy.Min(*xs)
+        return min(xs)
+
+    def max(self, *xs):
+        if self.symbolic:
+            return sympy.Max(*xs)
+        return max(xs)
+
+    def lift(self, x):
+        if self.symbolic:
+            return sympy.sympify(x)
+        return int(x)
+
+    def pow(self, base, e: int):
+        return base**e
+
+    def prod(self, xs):
+        out = self.lift(1)
+        for x in xs:
+            out = out * x
+        return out
+
+    def sum(self, xs):
+        out = self.lift(0)
+        for x in xs:
+            out = out + x
+        return out
+
+
+INT = Arith(False)
+SYM = Arith(True)
+
+
+class Propagator:
+    """The propagation upper bound on a circuit, memoised per (unit, I ∩ support).
+
+    State of a unit: (L, R, pi, rho): dimension of the span of the I-side column spaces of its
+    channels, the same for J, the largest rank of one channel, the largest rank of any linear
+    combination of channels (theory.md sec. 3; all are valid upper bounds).
+    """
+
+    def __init__(self, circuit: Circuit, arith: Arith, values=None):
+        self.c = circuit
+        self.a = arith
+        arch = circuit.arch
+        conv = (lambda e: int(e)) if not arith.symbolic else (lambda e: sympy.sympify(e))
+        self.M = conv(arch.input_channels)
+        self.width = [conv(u.width) for u in circuit.units]
+        self.s = [conv(u.s) if u.s is not None else None for u in circuit.units]
+        self.memo: dict[tuple[int, int], tuple] = {}
+        self.popcount_support = [u.support.bit_count() for u in circuit.units]
+
+    def _cap(self, k: int):
+        return self.M**k
+
+    def state(self, uid: int, I: int):
+        u = self.c.units[uid]
+        key = (uid, I & u.support)
+        st = self.memo.get(key)
+        if st is not None:
+            return st
+        a = self.a
+        nI = key[1].bit_count()
+        nJ = self.popcount_support[uid] - nI
+        capI, capJ = self._cap(nI), self._cap(nJ)
+        one = a.lift(1)
+        if u.kind == "input":
+            st = (self.M, one, one, one) if nI else (one, self.M, one, one)
+        elif u.kind == "prod":
+            r = self.width[uid]
+            ch = [self.state(c, I) for c in u.children]
+            pi = a.prod(x[3] for x in ch)
+            L = a.min(capI, a.prod(x[0] for x in ch), r * pi)
+            R = a.min(capJ, a.prod(x[1] for x in ch), r * pi)
+            rho = a.min(L, R, r * pi)
+            st = (L, R, a.min(pi, L, R), rho)
+        elif u.kind == "exchange":
+            r, s = self.width[uid], self.s[uid]
+            A = self.state(u.children[0], I)  # contributes channels [0, s)
+            B = self.state(u.children[1], I)  # contributes channels [s, r)
+            n, m = s, r - s
+            L = a.min(capI, _part(a, A[0], n, A[2]) + _part(a, B[0], m, B[2]))
+            R = a.min(capJ, _part(a, A[1], n, A[2]) + _part(a, B[1], m, B[2]))
+            rho = a.min(L, R, _part(a, A[3], n, A[2]) + _part(a, B[3], m, B[2]))
+            pi = a.min(a.max(A[2], B[2]), L, R)
+            st = (L, R, pi, rho)
+        elif u.kind == "sum":
+            r = self.width[uid]
+            ch = [self.state(c, I) for c in u.children]
+            sum_pi = a.sum(x[2] for x in ch)
+            L = a.min(capI, a.sum(x[0] for x in ch), r * sum_pi)
+            R = a.min(capJ, a.sum(x[1] for x in ch), r * sum_pi)
+            rho = a.min(L, R, a.sum(x[3] for x in ch))
+            st = (L, R, a.min(sum_pi, L, R), rho)
+        else:  # pragma: no cover - construction guarantees the kinds
+            raise ValueError(f"unknown unit kind {u.kind!r}")
+        self.memo[key] = st
+        return st
+
+    def output_bound(self, I: int):
+        """Upper bound on rank [A]_I of the network output (sum of branch outputs)."""
+        a = self.a
+        used = self.c.used_mask
+        nI = (I & used).bit_count()
+        nJ = used.bit_count() - nI
+        idx = 3 if self.c.arch.readout else 2  # read-out: any linear combination; else one channel
+        total = a.sum(self.state(o, I)[idx] for o in self.c.outputs)
+        return a.min(self._cap(nI), self._cap(nJ), total)
+
+
+def _part(a: Arith, dim, count, pi):
+    """Contribution of ``count`` channels of a unit: min(dim, count * pi); 0 if count == 0."""
+    if not a.symbolic and count == 0:
+        return 0
+    return a.min(dim, count * pi)
+
+
+# --------------------------------------------------------------------------- Theorem 7
+@dataclass(frozen=True)
+class Theorem7Info:
+    """Where Theorem 7 applies: binary tree branches, uniform width of layers 1..L-1."""
+
+    trees: tuple[ModeTree, ...]
+    widths: tuple[sympy.Expr, ...]  # the uniform width r of each branch
+
+
+def theorem7(info: Theorem7Info, M, I: int, arith: Arith):
+    """Theorem 7 bounds for a single tree, or a sum of unconnected trees.
+
+    Upper: sum over branches of r^min(|Θ(I;T)|, |Θ(J;T)|) (Theorem 7 + subadditivity).
+    Lower: max over branches of min(M, r)^pairs(I;T) (Theorem 7; a narrower width or zeroing
+    the other branches is a special choice of weights, so the generic rank is at least it).
+    """
+    a = arith
+    ups, lows = [], []
+    for t, r in zip(info.trees, info.widths, strict=True):
+        r_ = a.lift(r)
+        tI, tJ = t.tiling_counts(I & t.root)
+        ups.append(a.pow(r_, min(tI, tJ)))
+        lows.append(a.pow(a.min(a.lift(M), r_), t.sibling_pairs(I & t.root)))
+    return a.sum(ups), a.max(*lows) if len(lows) > 1 else lows[0]
+
+
+def claim5_lower(hs: HybridStructure, width, M, I: int, arith: Arith):
+    """max over hybrid trees H of min(M, w)^pairs(I;H), w the hybrid width (Claim 5 + Theorem 7)."""
+    pairs, choice = hs.best_pairs(I)
+    a = arith
+    return a.pow(a.min(a.lift(M), a.lift(width)), pairs), pairs, choice

@@ -1,0 +1,244 @@
+"""The computation graph of an architecture: the units that feed the output, their supports.
+
+Pure structure (no arrays, no I/O). Both the analyzer's bounds and the networks' evaluator
+walk this graph, so the two halves of the project agree on what the architecture is.
+
+Positions are 0-based: position ``p`` is the input ``x[t - (N-1) + p]`` (theory.md sec. 1), so a
+unit at time offset ``tau`` (time ``t - tau``) reading tap ``j`` of dilation ``d`` reads offset
+``tau + j*d``, i.e. position ``N - 1 - (tau + j*d)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+import sympy
+
+from .spec import Architecture, SpecError, exchange_count
+
+__all__ = ["Unit", "Circuit", "build_circuit", "branch_offsets", "branch_kind", "mask_of", "positions_of"]
+
+
+def mask_of(positions) -> int:
+    m = 0
+    for p in positions:
+        m |= 1 << p
+    return m
+
+
+def positions_of(mask: int) -> list[int]:
+    out = []
+    p = 0
+    while mask:
+        if mask & 1:
+            out.append(p)
+        mask >>= 1
+        p += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit (a vector of channels) of the circuit.
+
+    kind: ``input`` (position ``pos``, width M), ``prod`` (a layer's unit; ``children`` per tap),
+    ``exchange`` (channels ``[0, s)`` from ``children[0]``, ``[s, width)`` from ``children[1]``;
+    eq. 4 line 8), ``sum`` (elementwise sum of ``children``).
+    """
+
+    id: int
+    kind: str
+    branch: int  # -1 for inputs and for sums shared by several branches
+    layer: int
+    tau: int
+    width: sympy.Expr
+    support: int
+    children: tuple[int, ...] = ()
+    s: sympy.Expr | None = None  # exchanged channels (exchange units)
+    pos: int = -1  # input units
+    conn: int = -1  # index of the connection that made an exchange/sum unit
+
+
+@dataclass
+class Circuit:
+    arch: Architecture
+    N: int  # positions 0..N-1 (receptive field of the whole network)
+    units: list[Unit]  # topological order
+    outputs: tuple[int, ...]  # per branch: the unit whose channel y is the branch output
+    used_mask: int
+    # per branch: {(layer, tau): unit id} of the layer's product units (pre-connection)
+    prod_units: list[dict[tuple[int, int], int]]
+    # per connection: list of (tau, unit ids joined (pre), supports equal?)
+    joins: list[list[tuple[int, tuple[int, ...], bool]]] = field(default_factory=list)
+    kinds: tuple[str, ...] = ()  # per branch: tree | gapped | overlapping
+
+    @property
+    def used_positions(self) -> list[int]:
+        return positions_of(self.used_mask)
+
+    @property
+    def valid_connections(self) -> bool:
+        return all(ok for join in self.joins for (_, _, ok) in join)
+
+    @property
+    def multilinear(self) -> bool:
+        """Every input enters every monomial at most once (trees joined at mixture nodes).
+
+        Then the output is multilinear in the inputs and a random-input evaluation is a random
+        linear combination of grid-tensor entries (theory.md sec. 3).
+        """
+        return (
+            self.arch.pooling == "product"
+            and all(k != "overlapping" for k in self.kinds)
+            and self.valid_connections
+        )
+
+
+def branch_offsets(branch) -> list[int]:
+    """All offsets ``sum_l j_l d_l`` (with multiplicity) of a branch's inputs."""
+    offs = [0]
+    for ly in branch.layers:
+        offs = [o + j * ly.dilation for o in offs for j in range(ly.kernel)]
+    return offs
+
+
+def branch_kind(branch) -> str:
+    offs = branch_offsets(branch)
+    if len(set(offs)) < len(offs):
+        return "overlapping"
+    if len(offs) < branch.receptive_field:
+        return "gapped"
+    return "tree"
+
+
+_MAX_UNITS = 2_000_000
+
+
+def build_circuit(arch: Architecture) -> Circuit:
+    return _build_cached(arch)
+
+
+@lru_cache(maxsize=64)
+def _build_cached(arch: Architecture) -> Circuit:
+    src = arch.source
+    nb = len(arch.branches)
+    depths = [b.depth for b in arch.branches]
+    Lmax = max(depths)
+    bidx = {b.name: i for i, b in enumerate(arch.branches)}
+    conns_at: dict[int, list[int]] = {}
+    for ci, c in enumerate(arch.connections):
+        conns_at.setdefault(c.after_layer, []).append(ci)
+
+    # --- top-down: which (branch, layer, tau) units feed the outputs
+    need: list[list[set[int]]] = [[set() for _ in range(d + 1)] for d in depths]
+    inputs_needed: set[int] = set()
+    count = 0
+    for l in range(Lmax, 0, -1):
+        for b in range(nb):
+            if depths[b] == l:
+                need[b][l].add(0)
+        # connections after layer l join pre-connection units of several branches
+        changed = True
+        while changed:
+            changed = False
+            for ci in conns_at.get(l, []):
+                members = [bidx[n] for n in arch.connections[ci].branches]
+                union = set().union(*(need[m][l] for m in members))
+                for m in members:
+                    if need[m][l] != union:
+                        need[m][l] = set(union)
+                        changed = True
+        for b in range(nb):
+            if depths[b] < l:
+                continue
+            ly = arch.branches[b].layers[l - 1]
+            target = need[b][l - 1] if l > 1 else inputs_needed
+            for tau in need[b][l]:
+                for j in range(ly.kernel):
+                    target.add(tau + j * ly.dilation)
+            count += len(need[b][l])
+        if count > _MAX_UNITS:
+            raise SpecError(src, "", f"the architecture has more than {_MAX_UNITS} units feeding the output")
+    N = max(inputs_needed) + 1
+    N = max(N, arch.receptive_field)
+
+    # --- bottom-up construction
+    units: list[Unit] = []
+    M = arch.input_channels
+
+    def add(**kw) -> int:
+        uid = len(units)
+        units.append(Unit(id=uid, **kw))
+        return uid
+
+    post: list[dict[int, int]] = [dict() for _ in range(nb)]  # tau -> unit id at current layer
+    input_ids: dict[int, int] = {}
+    for off in sorted(inputs_needed, reverse=True):  # position order
+        p = N - 1 - off
+        input_ids[off] = add(kind="input", branch=-1, layer=0, tau=off, width=M, support=1 << p, pos=p)
+    prod_units: list[dict[tuple[int, int], int]] = [dict() for _ in range(nb)]
+    joins: list[list] = [[] for _ in arch.connections]
+    for l in range(1, Lmax + 1):
+        new_post: list[dict[int, int]] = [dict() for _ in range(nb)]
+        for b in range(nb):
+            if depths[b] < l:
+                continue
+            ly = arch.branches[b].layers[l - 1]
+            for tau in sorted(need[b][l]):
+                ch = []
+                for j in range(ly.kernel):
+                    o = tau + j * ly.dilation
+                    ch.append(input_ids[o] if l == 1 else post[b][o])
+                sup = 0
+                for c in ch:
+                    sup |= units[c].support
+                uid = add(kind="prod", branch=b, layer=l, tau=tau, width=ly.width, support=sup, children=tuple(ch))
+                new_post[b][tau] = uid
+                prod_units[b][(l, tau)] = uid
+        for ci in conns_at.get(l, []):
+            c = arch.connections[ci]
+            members = [bidx[n] for n in c.branches]
+            for tau in sorted(need[members[0]][l]):
+                pre = tuple(new_post[m][tau] for m in members)
+                sups = {units[u].support for u in pre}
+                ok = len(sups) == 1
+                joins[ci].append((tau, pre, ok))
+                if not ok and not c.allow_overlap:
+                    a, bb = pre[0], pre[1]
+                    raise SpecError(
+                        src,
+                        f"connections.{ci}",
+                        f"not a mixture node: after layer {l} at time offset {tau} the joined units see "
+                        f"different positions ({_fmt(units[a].support)} vs {_fmt(units[bb].support)}); "
+                        "set 'allow_overlap: true' to accept it as an overlapping circuit",
+                    )
+                sup = 0
+                for u in pre:
+                    sup |= units[u].support
+                width = units[pre[0]].width
+                if c.mode == "exchange":
+                    s = exchange_count(c, width)
+                    ua, ub = pre
+                    na = add(kind="exchange", branch=members[0], layer=l, tau=tau, width=width, support=sup,
+                             children=(ub, ua), s=s, conn=ci)
+                    nb_ = add(kind="exchange", branch=members[1], layer=l, tau=tau, width=width, support=sup,
+                              children=(ua, ub), s=s, conn=ci)
+                    new_post[members[0]][tau] = na
+                    new_post[members[1]][tau] = nb_
+                else:
+                    su = add(kind="sum", branch=-1, layer=l, tau=tau, width=width, support=sup,
+                             children=pre, conn=ci)
+                    for m in members:
+                        new_post[m][tau] = su
+        post = [new_post[b] if depths[b] >= l else post[b] for b in range(nb)]
+    outputs = tuple(post[b][0] for b in range(nb))
+    used = 0
+    for o in outputs:
+        used |= units[o].support
+    kinds = tuple(branch_kind(b) for b in arch.branches)
+    return Circuit(arch=arch, N=N, units=units, outputs=outputs, used_mask=used, prod_units=prod_units,
+                   joins=joins, kinds=kinds)
+
+
+def _fmt(mask: int) -> str:
+    return "{" + ",".join(map(str, positions_of(mask))) + "}"

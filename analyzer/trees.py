@@ -1,0 +1,206 @@
+"""Mode trees (Def. 1), tilings (Def. 6), sibling pairs (Theorem 7) and hybrid trees (Def. 4).
+
+Nodes are bitmasks over positions. Works on the architecture alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product as iproduct
+
+from .circuit import Circuit, branch_kind, positions_of
+
+__all__ = ["ModeTree", "mode_tree", "Segment", "HybridStructure", "hybrid_structure"]
+
+
+@dataclass(frozen=True)
+class ModeTree:
+    """The mode tree of a (non-overlapping) branch: node mask -> children masks (tap order)."""
+
+    branch: str
+    root: int
+    children: dict[int, tuple[int, ...]]
+    depth: dict[int, int]
+    layer: dict[int, int]  # node -> layer of the unit computing it (0 for leaves)
+    binary: bool
+
+    @property
+    def nodes(self) -> list[int]:
+        return list(self.depth)
+
+    @property
+    def interior(self) -> list[int]:
+        return [n for n in self.depth if self.children.get(n)]
+
+    def parent_map(self) -> dict[int, int]:
+        out = {}
+        for p, ch in self.children.items():
+            for c in ch:
+                out[c] = p
+        return out
+
+    def tiling_counts(self, I: int) -> tuple[int, int]:
+        """|Θ(I;T)| and |Θ(J;T)| (J = root minus I)."""
+        J = self.root & ~I
+        tI = tJ = 0
+        stack = [self.root]
+        while stack:
+            n = stack.pop()
+            if n & J == 0:
+                tI += 1
+            elif n & I == 0:
+                tJ += 1
+            else:
+                stack.extend(self.children[n])
+        return tI, tJ
+
+    def tiling(self, I: int) -> tuple[list[int], list[int]]:
+        J = self.root & ~I
+        tI, tJ = [], []
+        stack = [self.root]
+        while stack:
+            n = stack.pop()
+            if n & J == 0:
+                tI.append(n)
+            elif n & I == 0:
+                tJ.append(n)
+            else:
+                stack.extend(self.children[n])
+        return sorted(tI, key=_low), sorted(tJ, key=_low)
+
+    def sibling_pairs(self, I: int, top: int | None = None, stop: frozenset[int] = frozenset()) -> int:
+        """#{(ν1, ν2) ∈ Θ(I) x Θ(J): siblings, depth > 1} (Theorem 7), binary trees.
+
+        With ``top``/``stop``: only parents inside the segment below ``top`` (inclusive) that
+        are not in ``stop`` (the segment's bottom mixture nodes).
+        """
+        root = self.root
+        J = root & ~I
+        start = root if top is None else top
+        count = 0
+        stack = [start]
+        while stack:
+            n = stack.pop()
+            if n & J == 0 or n & I == 0:
+                continue
+            if n != start and n in stop:
+                continue
+            ch = self.children.get(n, ())
+            if n != root and len(ch) == 2:
+                a, b = ch
+                if (a & J == 0 and b & I == 0) or (a & I == 0 and b & J == 0):
+                    count += 1
+            stack.extend(ch)
+        return count
+
+
+def _low(mask: int) -> int:
+    return (mask & -mask).bit_length()
+
+
+def mode_tree(circuit: Circuit, b: int) -> ModeTree | None:
+    """The mode tree of branch ``b`` (its own cone, ignoring connections); None if overlapping."""
+    br = circuit.arch.branches[b]
+    if branch_kind(br) == "overlapping":
+        return None
+    N = circuit.N
+    children: dict[int, tuple[int, ...]] = {}
+    depth: dict[int, int] = {}
+    layer: dict[int, int] = {}
+    L = br.depth
+
+    def build(l: int, tau: int, d: int) -> int:
+        if l == 0:
+            m = 1 << (N - 1 - tau)
+            children[m] = ()
+            depth[m] = d
+            layer[m] = 0
+            return m
+        ly = br.layers[l - 1]
+        ch = tuple(build(l - 1, tau + j * ly.dilation, d + 1) for j in range(ly.kernel))
+        m = 0
+        for c in ch:
+            m |= c
+        children[m] = ch
+        depth[m] = d
+        layer[m] = l
+        return m
+
+    root = build(L, 0, 0)
+    binary = all(ly.kernel == 2 for ly in br.layers)
+    return ModeTree(br.name, root, children, depth, layer, binary)
+
+
+# --------------------------------------------------------------------------- hybrid trees
+@dataclass(frozen=True)
+class Segment:
+    top: int  # a mixture node or the root
+    bottoms: tuple[int, ...]  # maximal mixture nodes strictly below ``top``
+
+
+@dataclass(frozen=True)
+class HybridStructure:
+    """Two binary mode trees T, T' with their shared mixture nodes (Def. 4)."""
+
+    trees: tuple[ModeTree, ModeTree]
+    mixture_nodes: frozenset[int]
+    segments: tuple[Segment, ...]  # root segment first
+
+    @property
+    def count(self) -> int:
+        """Number of hybrid trees: one choice of T or T' per segment."""
+        return 2 ** len(self.segments)
+
+    def best_pairs(self, I: int) -> tuple[int, dict[int, int]]:
+        """max over hybrid trees H of pairs(I; H), and a witness (segment top -> tree index).
+
+        Each sibling pair lies in one segment (its parent's), and whether a node is contained
+        in I does not depend on the other segments' choices, so the maximum is the sum of the
+        per-segment maxima.
+        """
+        stop = self.mixture_nodes
+        total = 0
+        choice: dict[int, int] = {}
+        for seg in self.segments:
+            if seg.top & I == 0 or seg.top & ~I == 0:
+                choice[seg.top] = 0
+                continue
+            counts = [t.sibling_pairs(I, top=seg.top, stop=stop) for t in self.trees]
+            k = 0 if counts[0] >= counts[1] else 1
+            choice[seg.top] = k
+            total += counts[k]
+        return total, choice
+
+    def pairs(self, I: int, choice: dict[int, int]) -> int:
+        stop = self.mixture_nodes
+        return sum(self.trees[choice[s.top]].sibling_pairs(I, top=s.top, stop=stop) for s in self.segments)
+
+    def enumerate(self, limit: int = 64):
+        """All hybrid trees as {segment top: tree index}, when there are at most ``limit``."""
+        if self.count > limit:
+            return None
+        tops = [s.top for s in self.segments]
+        return [dict(zip(tops, ks, strict=True)) for ks in iproduct((0, 1), repeat=len(tops))]
+
+    def describe(self, choice: dict[int, int]) -> list[dict]:
+        return [
+            {"segment": positions_of(s.top), "tree": self.trees[choice[s.top]].branch}
+            for s in self.segments
+        ]
+
+
+def hybrid_structure(t0: ModeTree, t1: ModeTree, mixture: set[int]) -> HybridStructure | None:
+    """Segments of the mixed decomposition of two binary trees; None if not well formed."""
+    if t0.root != t1.root or not (t0.binary and t1.binary):
+        return None
+    nodes0, nodes1 = set(t0.interior), set(t1.interior)
+    mix = {m for m in mixture if m in nodes0 and m in nodes1 and m != t0.root}
+    if len(mix) != len(mixture - {t0.root}):
+        return None
+    tops = [t0.root] + sorted(mix, key=lambda m: (-m.bit_count(), _low(m)))
+    segs = []
+    for top in tops:
+        below = [m for m in mix if m != top and (m & top) == m]
+        maximal = [m for m in below if not any(o != m and (m & o) == m for o in below)]
+        segs.append(Segment(top, tuple(sorted(maximal, key=_low))))
+    return HybridStructure((t0, t1), frozenset(mix), tuple(segs))
