@@ -11,7 +11,7 @@ from typing import Any
 
 import sympy
 
-from .bounds import INT, SYM, Propagator, Theorem7Info, claim5_lower, theorem7
+from .bounds import INT, SYM, Propagator, Theorem7Info, claim5_lower, symbol_minima, theorem7
 from .circuit import Circuit, build_circuit, positions_of
 from .partitions import Partition, resolve_partitions
 from .spec import Architecture, exchange_count
@@ -112,7 +112,7 @@ def structure(arch: Architecture) -> Structure:
                 else:
                     widths.append(w)
             if widths:
-                hwidth = sympy.Min(*widths)
+                hwidth = SYM.with_minima(symbol_minima(arch)).min(*widths)
             else:
                 hybrid = None
     thm7 = None
@@ -166,15 +166,14 @@ def _as_int(x) -> int | None:
 def _tightest(cands: list[tuple[Any, str]], arith, want_min: bool):
     """Combine (value, source) candidates into the tightest bound and its source name."""
     cands = [(v, s) for v, s in cands if v is not None]
+    pick = arith.min if want_min else arith.max
+    best = pick(*(v for v, _ in cands))
     if not arith.symbolic:
-        best = min(v for v, _ in cands) if want_min else max(v for v, _ in cands)
         names = [s for v, s in cands if v == best]
-        return best, " = ".join(dict.fromkeys(names))
-    vals = [sympy.sympify(v) for v, _ in cands]
-    best = sympy.Min(*vals) if want_min else sympy.Max(*vals)
-    names = [s for v, s in zip(vals, [s for _, s in cands], strict=True) if sympy.simplify(v - best) == 0]
-    if not names:
-        names = [f"{'min' if want_min else 'max'}({', '.join(s for _, s in cands)})"]
+    else:
+        names = [s for v, s in cands if arith._le(v, best) and arith._le(best, v)]
+        if not names:
+            names = [f"{'min' if want_min else 'max'}({', '.join(s for _, s in cands)})"]
     return best, " = ".join(dict.fromkeys(names))
 
 
@@ -316,7 +315,7 @@ def analyze(
         arch = arch.substitute(values)
     st = structure(arch)
     parts = resolve_partitions(st.circuit, st.trees, partitions, families)
-    arith = INT if arch.is_concrete else SYM
+    arith = INT if arch.is_concrete else SYM.with_minima(symbol_minima(arch))
     prop = Propagator(st.circuit, arith)
     results = [bound_partition(st, p, arith, prop, with_tilings=with_tilings) for p in parts]
     size = parameter_count(arch)

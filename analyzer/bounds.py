@@ -18,23 +18,77 @@ import sympy
 from .circuit import Circuit
 from .trees import HybridStructure, ModeTree
 
-__all__ = ["Arith", "INT", "SYM", "Propagator", "theorem7", "Theorem7Info", "claim5_lower"]
+__all__ = ["Arith", "INT", "SYM", "symbol_minima", "Propagator", "theorem7", "Theorem7Info", "claim5_lower"]
 
 
 class Arith:
-    """min / add / mul / pow on one number type."""
+    """min / max / + / * / ** on one number type: Python ints, or sympy expressions.
 
-    def __init__(self, symbolic: bool):
+    On expressions, ``min`` and ``max`` drop every argument that is provably not the
+    extreme one: ``a <= b`` is proved when ``b - a``, with each symbol ``s`` written as
+    ``s_min + t`` (``t >= 0``, ``s_min`` its least admissible value), expands to a polynomial in
+    the ``t``'s with nonnegative coefficients (a sufficient condition). Undecided comparisons
+    stay as ``Min``/``Max``: never a guess.
+    """
+
+    def __init__(self, symbolic: bool, minima: dict | None = None):
         self.symbolic = symbolic
+        self.minima = dict(minima or {})
+        self._cache: dict = {}
+
+    def with_minima(self, minima: dict) -> Arith:
+        return Arith(self.symbolic, minima)
+
+    # -- comparisons on expressions
+    def _le(self, a, b) -> bool:
+        """True if a <= b is proved for all admissible symbol values."""
+        key = (a, b)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        d = sympy.sympify(b - a)
+        ok = False
+        if d.is_nonnegative:
+            ok = True
+        elif not d.has(sympy.Min, sympy.Max):
+            subs = {s: self.minima.get(s, 1) + sympy.Dummy(nonnegative=True) for s in d.free_symbols}
+            e = sympy.expand(d.xreplace(subs))
+            if not e.free_symbols:
+                ok = bool(e.is_nonnegative)
+            else:
+                try:
+                    poly = sympy.Poly(e, *sorted(e.free_symbols, key=str))
+                    ok = all(c >= 0 for c in poly.coeffs())
+                except sympy.PolynomialError:
+                    ok = False
+        self._cache[key] = ok
+        return ok
+
+    def _reduce(self, xs, keep_small: bool):
+        kept: list = []
+        for x in xs:
+            x = sympy.sympify(x)
+            dominated = False
+            for y in kept:
+                if (self._le(y, x) if keep_small else self._le(x, y)):
+                    dominated = True
+                    break
+            if dominated:
+                continue
+            kept = [y for y in kept if not (self._le(x, y) if keep_small else self._le(y, x))]
+            kept.append(x)
+        if len(kept) == 1:
+            return kept[0]
+        return sympy.Min(*kept) if keep_small else sympy.Max(*kept)
 
     def min(self, *xs):
         if self.symbolic:
-            return sympy.Min(*xs)
+            return self._reduce(xs, True)
         return min(xs)
 
     def max(self, *xs):
         if self.symbolic:
-            return sympy.Max(*xs)
+            return self._reduce(xs, False)
         return max(xs)
 
     def lift(self, x):
@@ -60,6 +114,34 @@ class Arith:
 
 INT = Arith(False)
 SYM = Arith(True)
+
+
+def symbol_minima(arch) -> dict:
+    """Least admissible value of each symbol: widths and exchange counts must be >= 1.
+
+    From every such expression of the form ``c * s`` (one symbol) we get ``s >= ceil(1/c)``;
+    e.g. a default half exchange ``r/2`` gives ``r >= 2``.
+    """
+    from .spec import exchange_count
+
+    exprs = [arch.input_channels] + [ly.width for b in arch.branches for ly in b.layers]
+    for conn in arch.connections:
+        if conn.mode == "exchange":
+            w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
+            s = exchange_count(conn, w)
+            exprs += [s, w - s]
+    minima: dict = {}
+    for e in exprs:
+        e = sympy.sympify(e)
+        if len(e.free_symbols) != 1:
+            continue
+        (sym,) = e.free_symbols
+        coeff = sympy.simplify(e / sym)
+        if coeff.free_symbols or not coeff.is_positive:
+            continue
+        need = sympy.ceiling(1 / coeff)
+        minima[sym] = max(int(need), minima.get(sym, 1))
+    return minima
 
 
 class Propagator:

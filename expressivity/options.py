@@ -1,0 +1,68 @@
+"""Options shared by the CLI commands (defined once, used by every command) and input helpers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated
+
+import typer
+
+from analyzer.spec import SpecError
+from analyzer.symbols import ExprError, parse_assignment
+
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Give a symbol a value, e.g. --set r=4 (repeatable; M=r substitutes an expression)."),
+]
+PartitionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--partition", "-p", help="Explicit I as comma-separated used positions, e.g. 0,1,4,5 (repeatable)."),
+]
+PartitionsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--partitions",
+        "-P",
+        help="Partition family: nodes | halves | odd-even | blocks:K | all | paper (repeatable).",
+    ),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table or json.")]
+
+
+def parse_sets(items: list[str] | None) -> dict:
+    out = {}
+    for it in items or []:
+        try:
+            k, v = parse_assignment(it)
+        except ExprError as exc:
+            raise SpecError("--set", "", str(exc)) from None
+        out[k] = v
+    return out
+
+
+def check_format(fmt: str, allowed=("table", "json")) -> str:
+    if fmt not in allowed:
+        raise SpecError("--format", "", f"unknown format {fmt!r} (choose from {', '.join(allowed)})")
+    return fmt
+
+
+def default_families(partitions: list[str] | None, families: list[str] | None) -> list[str]:
+    if partitions or families:
+        return list(families or [])
+    return ["nodes"]
+
+
+def guarded(fn: Callable) -> Callable:
+    """Turn bad input (SpecError, ExprError) into one message on stderr and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (SpecError, ExprError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise typer.Exit(2) from None
+
+    return wrapper
