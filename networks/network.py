@@ -1,0 +1,199 @@
+"""The networks an architecture describes: weights and evaluation, on any array module.
+
+Works purely at the level of arrays: one implementation, parameterised by ``xp`` (numpy or
+cupy). Two arithmetics: ``exact`` (int64 residues modulo :data:`networks.modular.PRIME`) and
+``float`` (float64 by default, float32 selectable).
+
+Evaluation walks the circuit of :mod:`analyzer.circuit` (the same graph the analyzer bounds),
+so theory and practice are about the same computation. Input arrays may have any leading
+shape that broadcasts: the harness passes rows of the matricization as ``(K_r, 1, M)`` and
+columns as ``(1, K_c, M)`` and gets the ``K_r x K_c`` matrix directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analyzer.circuit import Circuit, build_circuit
+from analyzer.spec import Architecture, SpecError
+
+from .modular import PRIME, modmatmul
+
+__all__ = ["Network", "random_network", "WEIGHT_MODES", "ARITHMETICS"]
+
+WEIGHT_MODES = ("shared", "per-node")
+ARITHMETICS = ("exact", "float")
+
+
+@dataclass
+class Network:
+    """A network with concrete weights.
+
+    ``weights[key]`` is a list (one per tap) of ``(r_in, r_out)`` matrices (right-multiplied);
+    ``key`` is ``(branch, layer)`` for shared weights (a real convolution) or the unit id for
+    per-node weights (the paper's decomposition, footnote 7). ``readout[b]`` is the read-out
+    vector of branch ``b`` when the architecture has one (an extension).
+    """
+
+    circuit: Circuit
+    arithmetic: str
+    weights_mode: str
+    weights: dict
+    readout: dict = field(default_factory=dict)
+    p: int = PRIME
+    dtype: str = "float64"
+
+    @property
+    def arch(self) -> Architecture:
+        return self.circuit.arch
+
+    def key(self, uid: int):
+        u = self.circuit.units[uid]
+        return (u.branch, u.layer) if self.weights_mode == "shared" else uid
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self, leaves: dict, xp=np):
+        """Output values for input arrays ``leaves[pos]`` of shape (..., M); returns shape (...)."""
+        c = self.circuit
+        units = c.units
+        exact = self.arithmetic == "exact"
+        p = self.p
+        pool = self.arch.pooling
+        y = self.arch.output_channel
+        last_use = _last_use(c)
+        keep = set(c.outputs)
+        vals: dict[int, object] = {}
+        cache_w: dict = {}
+
+        def W(uid, j):
+            k = self.key(uid)
+            if k not in cache_w:
+                cache_w[k] = [xp.asarray(w) for w in self.weights[k]]
+            return cache_w[k][j]
+
+        for i, u in enumerate(units):
+            if u.kind == "input":
+                v = xp.asarray(leaves[u.pos])
+            elif u.kind == "prod":
+                lins = []
+                for j, ch in enumerate(u.children):
+                    x = vals[ch]
+                    if exact:
+                        lins.append(modmatmul(xp, x, W(i, j), p))
+                    else:
+                        lins.append(xp.matmul(x, W(i, j)))
+                if exact or pool == "product":
+                    v = lins[0]
+                    for t in lins[1:]:
+                        v = (v * t) % p if exact else v * t
+                elif pool == "relu":
+                    v = lins[0]
+                    for t in lins[1:]:
+                        v = v + t
+                    v = xp.maximum(v, 0)
+                elif pool == "max":
+                    v = lins[0]
+                    for t in lins[1:]:
+                        v = xp.maximum(v, t)
+                else:  # pragma: no cover - validated by the spec model
+                    raise ValueError(f"unknown pooling {pool!r}")
+            elif u.kind == "exchange":
+                a, b = vals[u.children[0]], vals[u.children[1]]
+                s = int(u.s)
+                shape = xp.broadcast_shapes(a.shape, b.shape) if hasattr(xp, "broadcast_shapes") else \
+                    np.broadcast_shapes(a.shape, b.shape)
+                a = xp.broadcast_to(a, shape)
+                b = xp.broadcast_to(b, shape)
+                v = xp.concatenate([a[..., :s], b[..., s:]], axis=-1)
+            elif u.kind == "sum":
+                v = vals[u.children[0]]
+                for ch in u.children[1:]:
+                    v = (v + vals[ch]) % p if exact else v + vals[ch]
+            else:  # pragma: no cover
+                raise ValueError(u.kind)
+            vals[i] = v
+            for ch in u.children:
+                if last_use[ch] == i and ch not in keep:
+                    del vals[ch]
+        out = None
+        for b, o in enumerate(c.outputs):
+            v = vals[o]
+            if self.arch.readout:
+                w = xp.asarray(self.readout[b])
+                t = modmatmul(xp, v, w[:, None], p)[..., 0] if exact else xp.matmul(v, w)
+            else:
+                t = v[..., y]
+            out = t if out is None else ((out + t) % p if exact else out + t)
+        return out
+
+    def evaluate_batch(self, x, xp=np):
+        """Outputs for a batch of input sequences ``x`` of shape (B, N, M) (position axis 1)."""
+        leaves = {pos: x[:, pos, :] for pos in self.circuit.used_positions}
+        return self.evaluate(leaves, xp)
+
+
+def _last_use(c: Circuit) -> list[int]:
+    last = [-1] * len(c.units)
+    for i, u in enumerate(c.units):
+        for ch in u.children:
+            last[ch] = i
+    return last
+
+
+def _int(x, what: str, arch: Architecture) -> int:
+    x = x if isinstance(x, int) else x
+    if getattr(x, "free_symbols", None):
+        names = ", ".join(sorted(str(s) for s in x.free_symbols))
+        raise SpecError(arch.source, "--set", f"building a network needs numbers: set {names} (e.g. --set {names.split(',')[0]}=4)")
+    return int(x)
+
+
+def random_network(
+    arch: Architecture,
+    arithmetic: str = "exact",
+    weights: str = "shared",
+    seed: int = 0,
+    dtype: str = "float64",
+    p: int = PRIME,
+) -> Network:
+    """A network with seeded random weights.
+
+    Exact: uniform residues in [0, p). Float: N(0, 1/fan_in) entries, so that each linear form
+    of unit-variance inputs has unit variance and a product of independent unit-variance
+    factors keeps unit variance at every depth (activations stay near 1 in magnitude).
+    """
+    if arithmetic not in ARITHMETICS:
+        raise SpecError("--mode", "", f"unknown arithmetic {arithmetic!r}")
+    if weights not in WEIGHT_MODES:
+        raise SpecError("--weights", "", f"unknown weights mode {weights!r} (choose from {', '.join(WEIGHT_MODES)})")
+    if arithmetic == "exact" and arch.pooling != "product":
+        raise SpecError(arch.source, "pooling", f"'{arch.pooling}' pooling runs in floating point only (no exact mode)")
+    c = build_circuit(arch)
+    M = _int(arch.input_channels, "input_channels", arch)
+    rng = np.random.default_rng(seed)
+    fdt = np.float32 if dtype == "float32" else np.float64
+
+    def draw(shape):
+        if arithmetic == "exact":
+            return rng.integers(0, p, size=shape, dtype=np.int64)
+        return (rng.standard_normal(shape) / np.sqrt(shape[0])).astype(fdt)
+
+    W: dict = {}
+    for u in c.units:
+        if u.kind != "prod":
+            continue
+        key = (u.branch, u.layer) if weights == "shared" else u.id
+        if key in W:
+            continue
+        br = arch.branches[u.branch]
+        ly = br.layers[u.layer - 1]
+        r_in = M if u.layer == 1 else _int(br.layers[u.layer - 2].width, "width", arch)
+        r_out = _int(ly.width, "width", arch)
+        W[key] = [draw((r_in, r_out)) for _ in range(ly.kernel)]
+    readout = {}
+    if arch.readout:
+        for b, br in enumerate(arch.branches):
+            readout[b] = draw((_int(br.layers[-1].width, "width", arch),))
+    return Network(c, arithmetic, weights, W, readout, p, dtype)
