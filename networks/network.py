@@ -54,8 +54,11 @@ class Network:
         return (u.branch, u.layer) if self.weights_mode == "shared" else uid
 
     # ------------------------------------------------------------------ evaluation
-    def evaluate(self, leaves: dict, xp=np):
-        """Output values for input arrays ``leaves[pos]`` of shape (..., M); returns shape (...)."""
+    def evaluate(self, leaves: dict, xp=np, hook=None):
+        """Output values for input arrays ``leaves[pos]`` of shape (..., M); returns shape (...).
+
+        ``hook(uid, unit, value) -> value``, if given, sees (and may replace) every unit's value.
+        """
         c = self.circuit
         units = c.units
         exact = self.arithmetic == "exact"
@@ -113,6 +116,8 @@ class Network:
                     v = (v + vals[ch]) % p if exact else v + vals[ch]
             else:  # pragma: no cover
                 raise ValueError(u.kind)
+            if hook is not None:
+                v = hook(i, u, v)
             vals[i] = v
             for ch in u.children:
                 if last_use[ch] == i and ch not in keep:
@@ -160,9 +165,13 @@ def random_network(
 ) -> Network:
     """A network with seeded random weights.
 
-    Exact: uniform residues in [0, p). Float: N(0, 1/fan_in) entries, so that each linear form
-    of unit-variance inputs has unit variance and a product of independent unit-variance
-    factors keeps unit variance at every depth (activations stay near 1 in magnitude).
+    Exact: uniform residues in [0, p). Float: N(0, 1/fan_in) entries (each linear form of
+    unit-variance inputs has unit variance), then a calibration pass on 256 standard-normal
+    input sequences rescales each weight group (a layer of a branch, or a node with per-node
+    weights) by a positive constant so that the median |activation| of its units is 1. A
+    product of many unit-variance factors has unit mean square but a median that decays
+    exponentially with depth; the calibration removes that drift. Scaling by positive
+    constants never changes a rank.
     """
     if arithmetic not in ARITHMETICS:
         raise SpecError("--mode", "", f"unknown arithmetic {arithmetic!r}")
@@ -196,4 +205,32 @@ def random_network(
     if arch.readout:
         for b, br in enumerate(arch.branches):
             readout[b] = draw((_int(br.layers[-1].width, "width", arch),))
-    return Network(c, arithmetic, weights, W, readout, p, dtype)
+    net = Network(c, arithmetic, weights, W, readout, p, dtype)
+    if arithmetic == "float":
+        calibrate(net, np.random.default_rng([seed, 7]))
+    return net
+
+
+def calibrate(net: Network, rng, batch: int = 256) -> None:
+    """Rescale float weights so that each unit's median |activation| is 1 (in place)."""
+    c = net.circuit
+    M = int(net.arch.input_channels)
+    fdt = np.float32 if net.dtype == "float32" else np.float64
+    x = rng.standard_normal((batch, c.N, M)).astype(fdt)
+    factors: dict = {}
+    pool = net.arch.pooling
+
+    def hook(uid, u, v):
+        if u.kind != "prod":
+            return v
+        key = net.key(uid)
+        if key not in factors:
+            med = float(np.median(np.abs(v)))
+            factors[key] = 1.0 / med if med > 0 and np.isfinite(med) else 1.0
+        return v * fdt(factors[key])
+
+    net.evaluate({pos: x[:, pos, :] for pos in c.used_positions}, np, hook=hook)
+    for key, f in factors.items():
+        k = len(net.weights[key])
+        per_tap = f ** (1.0 / k) if pool == "product" else f  # product: k factors; relu/max: degree 1
+        net.weights[key] = [(w * per_tap).astype(fdt) for w in net.weights[key]]

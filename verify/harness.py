@@ -279,7 +279,7 @@ def verify_architecture(
         if cert is None:
             text = "not computed (float only)" if do_float else "-"
         elif capped and cert == Kmin:
-            text = f"at least {cert} (K capped at {Kmin} < upper {pb.upper}; raise --max-k)"
+            text = f"at least {cert} (K capped at {Kmin} < upper {pb.upper})"
         else:
             text = f"{cert}"
         if status == "below-lower":

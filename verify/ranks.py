@@ -11,7 +11,8 @@ __all__ = ["exact_rank_mod_p", "float_rank", "FloatRank", "FLOAT_RULE"]
 
 FLOAT_RULE = (
     "rows and columns scaled to unit Euclidean norm (a rank-preserving equilibration), then "
-    "rank = #{singular values > sigma_max * max(K_r, K_c) * eps} (numpy.linalg.matrix_rank's rule)"
+    "rank = #{singular values > sigma_max * max(K_r, K_c) * eps} (numpy.linalg.matrix_rank's rule), "
+    "eps the machine epsilon of the dtype the matrix was computed in (float64 or float32)"
 )
 
 
@@ -33,7 +34,9 @@ class FloatRank:
 
 def float_rank(X: np.ndarray) -> FloatRank:
     """Floating rank with the documented tolerance rule (:data:`FLOAT_RULE`)."""
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
+    eps = float(np.finfo(X.dtype).eps) if np.issubdtype(X.dtype, np.floating) else float(np.finfo(np.float64).eps)
+    X = X.astype(np.float64)
     if X.size == 0:
         return FloatRank(0, 0.0, np.zeros(0))
     if not np.all(np.isfinite(X)):
@@ -45,5 +48,5 @@ def float_rank(X: np.ndarray) -> FloatRank:
     cn[cn == 0] = 1.0
     X = X / cn[None, :]
     s = np.linalg.svd(X, compute_uv=False)
-    tol = float(s[0] * max(X.shape) * np.finfo(np.float64).eps) if s.size else 0.0
+    tol = float(s[0] * max(X.shape) * eps) if s.size else 0.0
     return FloatRank(int((s > tol).sum()), tol, s)
