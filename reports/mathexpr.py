@@ -1,0 +1,178 @@
+"""Symbolic bounds as data: analyzer strings -> sympy -> LaTeX, or a typesetting-neutral tree.
+
+Works on strings the analyzer printed (``sympy.sstr``, e.g. ``"r**8/256"``,
+``"Min(M, r)**2"``). The Markdown renderer uses :func:`to_latex` (sympy's LaTeX printer);
+the PDF template receives :func:`to_tree`'s JSON tree and builds typst math from it with
+typst functions (``math.attach``, ``math.frac``, ...), so no string is ever evaluated as
+typst markup or code. Symbol names are identifiers (the spec parser allows nothing else);
+anything that does not parse is rendered as literal text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+__all__ = ["parse_bound", "to_latex", "to_tree", "to_text", "MathTree"]
+
+MathTree = dict
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FUNCS = {
+    sympy.Min: "min",
+    sympy.Max: "max",
+    sympy.floor: "floor",
+    sympy.ceiling: "ceil",
+    sympy.log: "log",
+}
+
+
+def parse_bound(text: str | int | None, symbols: list[str] = ()) -> sympy.Expr | None:
+    """The sympy expression of an analyzer bound string, or None when it is not one.
+
+    Only the architecture's own symbol names (identifiers) are bound as symbols, so names
+    like ``beta`` stay symbols instead of becoming sympy functions.
+    """
+    if text is None:
+        return None
+    if isinstance(text, int):
+        return sympy.Integer(text)
+    s = str(text).strip()
+    if not s or not re.fullmatch(r"[A-Za-z0-9_+\-*/(), ]*", s):
+        return None
+    local = {n: sympy.Symbol(n) for n in symbols if _IDENT.fullmatch(n)}
+    for name in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", s)) - {
+        "Min",
+        "Max",
+        "floor",
+        "ceiling",
+        "log",
+        "sqrt",
+    }:
+        local.setdefault(name, sympy.Symbol(name))
+    local.update(
+        {
+            "Min": sympy.Min,
+            "Max": sympy.Max,
+            "floor": sympy.floor,
+            "ceiling": sympy.ceiling,
+            "log": sympy.log,
+            "sqrt": sympy.sqrt,
+        }
+    )
+    try:
+        e = sympy.parse_expr(
+            s,
+            local_dict=local,
+            global_dict={
+                "Integer": sympy.Integer,
+                "Rational": sympy.Rational,
+                "Float": sympy.Float,
+                "Symbol": sympy.Symbol,
+            },
+        )
+    except Exception:  # noqa: BLE001 - not an expression: rendered as text
+        return None
+    return e if isinstance(e, sympy.Expr) else None
+
+
+def to_latex(text: str | int | None, symbols: list[str] = ()) -> str | None:
+    """LaTeX (without dollars) of a bound, or None when the string is not an expression."""
+    e = parse_bound(text, symbols)
+    if e is None:
+        return None
+    out = sympy.latex(e)
+    # the result only holds sympy's own commands and identifier names; never a dollar sign
+    assert "$" not in out
+    return out
+
+
+def to_text(text: str | int | None, symbols: list[str] = ()) -> str:
+    """A compact plain-text form (``min(M, r)^2``), for captions and alt text."""
+    e = parse_bound(text, symbols)
+    if e is None:
+        return "" if text is None else str(text)
+    return sympy.sstr(e).replace("**", "^").replace("Min(", "min(").replace("Max(", "max(")
+
+
+# --------------------------------------------------------------------------- typst tree
+def to_tree(text: str | int | None, symbols: list[str] = ()) -> MathTree:
+    """A JSON tree for the PDF template.
+
+    Nodes: ``num`` (v), ``sym`` (v, optional sub), ``add`` (terms: [{neg, a}]), ``mul`` (fs),
+    ``frac`` (n, d), ``pow`` (b, e), ``sqrt`` (a), ``fn`` (v in min/max/floor/ceil/log,
+    args), ``paren`` (a), ``neg`` (a), ``text`` (v: literal text).
+    """
+    e = parse_bound(text, symbols)
+    if e is None:
+        return {"t": "text", "v": "" if text is None else str(text)}
+    return _tree(e)
+
+
+def _num(n: int) -> MathTree:
+    return (
+        {"t": "num", "v": str(abs(n))} if n >= 0 else {"t": "neg", "a": {"t": "num", "v": str(-n)}}
+    )
+
+
+def _needs_paren_base(e: sympy.Expr) -> bool:
+    if isinstance(e, (sympy.Add, sympy.Mul, sympy.Pow)):
+        return True
+    if isinstance(e, sympy.Rational) and not isinstance(e, sympy.Integer):
+        return True
+    return bool(e.is_number and e.is_negative)
+
+
+def _tree(e: sympy.Expr) -> MathTree:
+    if isinstance(e, sympy.Integer):
+        return _num(int(e))
+    if isinstance(e, sympy.Rational):
+        t = {"t": "frac", "n": _num(abs(e.p)), "d": _num(e.q)}
+        return {"t": "neg", "a": t} if e.p < 0 else t
+    if isinstance(e, sympy.Symbol):
+        name = e.name
+        if not _IDENT.fullmatch(name):
+            return {"t": "text", "v": name}
+        base, _, sub = name.partition("_")
+        node = {"t": "sym", "v": base or name}
+        if sub and base:
+            node["sub"] = sub
+        return node
+    if isinstance(e, sympy.Add):
+        terms = []
+        for term in e.as_ordered_terms():
+            c, rest = term.as_coeff_Mul()
+            neg = bool(c.is_negative)
+            if neg:
+                term = -term
+            terms.append({"neg": neg, "a": _tree(term)})
+        return {"t": "add", "terms": terms}
+    if isinstance(e, sympy.Mul):
+        c, rest = e.as_coeff_Mul()
+        if c.is_negative:
+            return {"t": "neg", "a": _tree(-e)}
+        n, d = sympy.fraction(e)
+        if d != 1:
+            return {"t": "frac", "n": _tree(n), "d": _tree(d)}
+        fs = []
+        for f in e.as_ordered_factors():
+            t = _tree(f)
+            fs.append({"t": "paren", "a": t} if isinstance(f, sympy.Add) else t)
+        return {"t": "mul", "fs": fs}
+    if isinstance(e, sympy.Pow):
+        b, x = e.args
+        if x == sympy.Rational(1, 2):
+            return {"t": "sqrt", "a": _tree(b)}
+        if x.is_number and x.is_negative:
+            return {"t": "frac", "n": _num(1), "d": _tree(b ** (-x))}
+        bt = _tree(b)
+        if _needs_paren_base(b):
+            bt = {"t": "paren", "a": bt}
+        return {"t": "pow", "b": bt, "e": _tree(x)}
+    for cls, name in _FUNCS.items():
+        if isinstance(e, cls):
+            args = list(e.args)
+            if name in ("min", "max"):
+                args = sorted(args, key=sympy.default_sort_key)
+            return {"t": "fn", "v": name, "args": [_tree(a) for a in args]}
+    return {"t": "text", "v": sympy.sstr(e)}
