@@ -9,6 +9,7 @@ sympy's LaTeX printer from parsed expressions (never from raw user text).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 
 from .figures import FigureSpec
@@ -17,22 +18,35 @@ from .model import PartitionRow, ReportData, fmt_int, fmt_positions
 
 __all__ = ["escape", "render_markdown", "markdown_lines"]
 
-# CommonMark lets any ASCII punctuation be backslash-escaped; <, > and & become entities.
-_PUNCT = set("\\`*_{}[]()#+-.!|$~^=:\"'/?@,;%")
+# Characters with inline meaning anywhere (emphasis, code, links, images, tables, math,
+# strikethrough, HTML entities/tags); CommonMark lets any ASCII punctuation be backslash-escaped.
+_INLINE = set("\\`*_{}[]()#!|$~")
+_LEADING = re.compile(r"^(\s*)([-+=>]|\d+[.)])")  # would start a list/quote/heading in a block
 
 
 def escape(text: object) -> str:
-    """Literal text for Markdown: no emphasis, links, HTML, math, tables or headings."""
-    s = " ".join(str(text).split())  # no newlines: a string cannot start a block
+    """Literal text for Markdown: no emphasis, links, HTML, math, tables or headings.
+
+    Newlines collapse to spaces (a string cannot start a block); inline punctuation is
+    backslash-escaped; ``<``, ``>`` and ``&`` become HTML entities; a leading ``-``, ``+``,
+    ``=``, ``>`` or ``1.`` is escaped too.
+    """
+    s = " ".join(str(text).split())
     out = []
     for ch in s:
-        if ch in _PUNCT:
+        if ch in _INLINE:
             out.append("\\" + ch)
         elif ch in "<>&":
             out.append(html.escape(ch))
         else:
             out.append(ch)
-    return "".join(out)
+    res = "".join(out)
+    m = _LEADING.match(res)
+    if m:
+        lead = m.group(2)
+        res = m.group(1) + (lead[:-1] + "\\" + lead[-1] if len(lead) > 1 else "\\" + lead) + res[
+            m.end():]
+    return res
 
 
 def _math(latex: str | None, fallback: str) -> str:

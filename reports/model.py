@@ -161,6 +161,8 @@ class PartitionRow:
         cert = "-"
         if self.verified:
             cert = self.certified_text or fmt_int(self.certified_lower)
+            if self.capped and self.K and self.certified_lower == min(self.K):
+                cert = f"at least {fmt_int(self.certified_lower)} (K capped)"
         flt = "-"
         if self.float_rank is not None:
             flt = str(self.float_rank)

@@ -1,0 +1,98 @@
+"""``expressivity report``: a Markdown and PDF report (analysis, verification, comparison)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from analyzer import SpecError
+
+from .options import PartitionOpt, PartitionsOpt, SetOpt, guarded, parse_sets
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    @guarded
+    def report_cmd(
+        spec: str = typer.Argument(..., help="Spec file (YAML/JSON) or builtin:NAME."),
+        compare: str | None = typer.Option(
+            None, "--compare", help="Architecture B: how large must B be to replicate SPEC?"
+        ),
+        set_: SetOpt = None,
+        partition: PartitionOpt = None,
+        partitions: PartitionsOpt = None,
+        verify: bool | None = typer.Option(
+            None,
+            "--verify/--no-verify",
+            help="Certify ranks with the harness (default: when every symbol has a value).",
+        ),
+        fmt: str = typer.Option("md,pdf", "--format", "-f", help="Comma-separated: md, pdf."),
+        out: str = typer.Option("report", "--out", "-o", help="Output directory."),
+        seed: int = typer.Option(0, "--seed", help="Seed of weights and samples."),
+        weights: str = typer.Option("shared", "--weights", help="shared or per-node."),
+        backend: str = typer.Option("numpy", "--backend", help="numpy or cupy (GPU)."),
+        mode: str = typer.Option("both", "--mode", help="exact, float or both."),
+        max_k: int | None = typer.Option(
+            None, "--max-k", help="Cap on sampled rows/columns (verify's default: 1024)."
+        ),
+        sweep: str | None = typer.Option(
+            None, "--sweep", help="Comparison sweep of SPEC's symbol, e.g. r=2,4,8,16."
+        ),
+        copies: int = typer.Option(1, "--copies", help="Compare against a sum of this many B's."),
+        search: str = typer.Option(
+            "auto", "--search", help="Comparison partition search: auto|exhaustive|local|none."
+        ),
+    ):
+        """Write OUT/report.md, OUT/report.pdf, OUT/report.json and OUT/figures/*.png.
+
+        Exit code 0: report written; 1: written, but verification found a violation;
+        2: bad input (spec, options, unwritable directory, missing optional dependency).
+        """
+        from reports import ReportError, write_report
+
+        if weights not in ("shared", "per-node"):
+            raise SpecError("--weights", "", f"unknown weights mode {weights!r} (shared, per-node)")
+        if backend not in ("numpy", "cupy"):
+            raise SpecError("--backend", "", f"unknown backend {backend!r} (numpy, cupy)")
+        values = parse_sets(set_)
+        err = Console(stderr=True, highlight=False)
+        try:
+            show = sys.stderr.isatty()
+            kwargs = dict(
+                formats=fmt, compare=compare, values=values, partitions=partition or [],
+                families=partitions or None, verify=verify, seed=seed, weights=weights,
+                backend=backend, mode=mode, max_k=max_k, sweep=sweep, copies=copies,
+                search=search,
+            )
+            if show:
+                cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn())
+                with Progress(*cols, console=err, transient=True) as prog:
+                    task = prog.add_task("certifying", total=None)
+
+                    def cb(done, total, label):
+                        prog.update(task, completed=done, total=total,
+                                    description=f"certifying {label}")
+
+                    files = write_report(spec, out, progress=cb, **kwargs)
+            else:
+                files = write_report(spec, out, **kwargs)
+        except ReportError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise typer.Exit(2) from None
+        data = files.data
+        for path in (files.markdown, files.pdf):
+            if path is not None:
+                print(path)
+        if data.verification_note:
+            err.print(f"note: {data.verification_note}", markup=False)
+        if data.violations:
+            n = len(data.violations)
+            err.print(f"VIOLATION: {n} partition(s); see the report", markup=False)
+            raise typer.Exit(1)
+
+
+__all__ = ["register"]

@@ -1,0 +1,63 @@
+"""Figures (reports/figures.py): planning, tree layout, hybrid trees, N = 64."""
+
+from __future__ import annotations
+
+from analyzer import analyze, load_spec
+from reports import build_report_data, make_figures, plan_figures
+from reports.figures import draw, hybrid_nodes, tree_layout
+
+
+def _data(name, parts=(), fams=("nodes",), values=None):
+    arch = load_spec(f"builtin:{name}")
+    sym = analyze(arch, partitions=list(parts), families=list(fams), with_tilings=True).to_dict()
+    num = analyze(arch, partitions=list(parts), families=list(fams), values=values,
+                  with_tilings=True).to_dict()
+    return build_report_data(num, symbolic=sym)
+
+
+def test_tree_layout_is_planar_for_swapped_tree():
+    # T' = dilations (2, 1, 8, 4): the root's children are {0..3, 8..11} and {4..7, 12..15}
+    d = _data("paper-Tp")
+    sets, children, xy = tree_layout(d.branches[0].tree_nodes)
+    leaves = [i for i in xy if not children[i]]
+    order = [next(iter(sets[i])) for i in sorted(leaves, key=lambda i: xy[i][0])]
+    assert order == [0, 2, 1, 3, 8, 10, 9, 11, 4, 6, 5, 7, 12, 14, 13, 15]
+    assert max(d for _, d in xy.values()) == 4
+
+
+def test_hybrid_tree_of_the_paper_example():
+    d = _data("paper-mixed", parts=["0,2,4,6,8,9,12,13"], fams=())
+    row = d.partitions[0]
+    nodes, owner = hybrid_nodes(d, row)
+    # a binary tree over 16 leaves: 31 nodes; the witness takes T on the blocks {0..3}, {4..7}
+    # (every other position: pairs of T's leaves split) and T' on {8..11}, {12..15}
+    assert len(nodes) == 31
+    assert owner[frozenset({0, 1})] == "T"
+    assert owner[frozenset({8, 10})] == "Tp"
+    assert frozenset({8, 9}) not in owner
+
+
+def test_plan_for_mixed_and_overlapping():
+    keys = [f.key for f in plan_figures(_data("paper-mixed", fams=("nodes", "paper")))]
+    assert keys == ["tree-0", "tree-1", "hybrid"]
+    assert plan_figures(_data("wavenet-overlapping", fams=("halves",))) == []
+
+
+def test_n64_tree_is_readable():
+    d = _data("groupswap-k3-mixed", parts=[], fams=("paper",))
+    figs = make_figures(d)
+    assert set(figs) == {"tree-0", "tree-1", "hybrid"}
+    fig = figs["hybrid"]
+    w, h = fig.get_size_inches()
+    assert w >= 12  # about 0.2 inch per leaf
+    ax = fig.axes[0]
+    labels = {t.get_text() for t in ax.texts}
+    assert {str(p) for p in range(64)} <= labels  # every position is labelled
+    assert all(t.get_fontsize() >= 5 for t in ax.texts)
+
+
+def test_compare_figure(paper_mixed_report):
+    d = paper_mixed_report.data
+    (spec,) = [f for f in plan_figures(d) if f.kind == "compare"]
+    ax = draw(spec, d).axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"

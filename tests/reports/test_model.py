@@ -1,0 +1,107 @@
+"""ReportData from the analysis / verification / comparison dicts (reports/model.py): pure."""
+
+from __future__ import annotations
+
+import json
+
+from analyzer import analyze, load_spec
+from reports import build_report_data
+from reports.model import fmt_int, fmt_positions
+
+# theory.md sec. 5, row T (M = 3, r = 2, dilations 1, 2, 4): generic ranks
+WORKED_T = {"0,1": 2, "0,1,2,3": 1, "0,2": 4, "0,2,4,6": 16}
+
+
+def _worked_t():
+    arch = load_spec("builtin:worked-T")
+    return analyze(arch, partitions=list(WORKED_T), with_tilings=True).to_dict()
+
+
+def _verification(analysis: dict, certified: dict[str, int], status: dict[str, str]) -> dict:
+    parts = []
+    for p in analysis["partitions"]:
+        key = ",".join(map(str, p["I"]))
+        parts.append({
+            "I": p["I"], "label": p["label"], "upper": p["upper"], "lower": p["lower"],
+            "upper_symbolic": p["upper_symbolic"], "lower_symbolic": p["lower_symbolic"],
+            "upper_source": p["upper_source"], "lower_source": p["lower_source"],
+            "K": [24, 24], "capped": False, "certified_lower": certified[key],
+            "certified_text": str(certified[key]), "float_rank": certified[key],
+            "float_tolerance": 1e-12, "singular_values": [1.0] * certified[key] + [1e-16],
+            "status": status[key], "warnings": [],
+        })
+    return {"seed": 7, "prime": 2**31 - 1, "backend": "numpy", "weights": "shared",
+            "mode": "both", "max_k": 1024, "violations": 1, "partitions": parts}
+
+
+def test_rows_carry_theory_numbers():
+    data = build_report_data(_worked_t())
+    ups = {",".join(map(str, p.I)): p.upper for p in data.partitions}
+    assert ups == WORKED_T
+    assert data.receptive_field == 8 and data.modes == list(range(8))
+    # size = sum_l k r_l r_{l-1} = 2*2*3 + 2*2*2 + 2*2*2
+    assert data.parameters_value == 28
+    row = next(p for p in data.partitions if p.I == [0, 2])
+    # Theorem 7 tiling of I = {0,2} under T = (1,2,4): {0} {2} | {1} {3} {4..7}
+    assert row.tilings["T"]["I"] == [[0], [2]]
+    assert row.display()["status"] == "bounds meet"  # Theorem 7's bounds coincide here
+
+
+def test_violations_listed_first_and_counted():
+    a = _worked_t()
+    cert = dict(WORKED_T)
+    cert["0,2,4,6"] = 17  # above the proved upper bound 16: a violation
+    status = {k: "exact" for k in WORKED_T}
+    status["0,2,4,6"] = "VIOLATION"
+    data = build_report_data(a, _verification(a, cert, status))
+    assert [p.I for p in data.violations] == [[0, 2, 4, 6]]
+    assert data.ordered_partitions()[0].I == [0, 2, 4, 6]
+    assert data.partition_table()[0]["status"] == "VIOLATION"
+    assert data.status_counts() == {"exact": 3, "VIOLATION": 1}
+    assert data.verification["seed"] == 7
+
+
+def test_verification_matched_up_to_complement():
+    a = _worked_t()
+    v = _verification(a, dict(WORKED_T), {k: "exact" for k in WORKED_T})
+    for p in v["partitions"]:  # the harness may report J instead of I
+        p["I"] = [m for m in range(8) if m not in p["I"]]
+    data = build_report_data(a, v)
+    assert all(p.verified and p.certified_lower == WORKED_T[",".join(map(str, p.I))]
+               for p in data.partitions)
+
+
+def test_symbolic_and_numeric_columns():
+    arch = load_spec("builtin:paper-mixed")
+    I = "0,2,4,6,8,9,12,13"
+    sym = analyze(arch, partitions=[I], with_tilings=True).to_dict()
+    num = analyze(arch, partitions=[I], values={"r": 4}, with_tilings=True).to_dict()
+    data = build_report_data(num, symbolic=sym)
+    (row,) = data.partitions
+    # Claim 5 + Theorem 7: (r/2)^8 sibling pairs of a hybrid tree (theory.md sec. 4)
+    assert row.lower == (4 // 2) ** 8 == 256
+    assert row.lower_latex == r"\frac{r^{8}}{256}"
+    assert row.upper == 4**8  # the trivial cap M^|I| = M^|J| with M = r = 4
+    assert data.parameters_value == 16 * 4**2 and data.parameters_symbolic == "16*r**2"
+    assert data.input_channels == "r" and data.input_channels_value == "4"
+    assert data.connections[0]["exchange"] == "r/2" and data.connections[0]["exchange_value"] == "2"
+    assert data.highlight is row
+
+
+def test_to_dict_is_json_and_volatile_fields_drop():
+    from reports import reproducibility_info
+
+    repro = reproducibility_info(command="x", seed=3, elapsed_seconds=1.5)
+    data = build_report_data(_worked_t(), reproducibility=repro)
+    d = data.to_dict(volatile=False)
+    json.dumps(d, allow_nan=False)
+    assert "date" not in d["reproducibility"] and "elapsed_seconds" not in d["reproducibility"]
+    assert d["reproducibility"]["seed"] == 3
+    assert "numpy" in d["reproducibility"]["versions"]
+
+
+def test_formatting_helpers():
+    assert fmt_positions([0, 1, 2, 3, 8, 9, 12]) == "{0..3,8,9,12}"
+    assert fmt_positions([]) == "{}"
+    assert fmt_int(4**8) == "65536"
+    assert fmt_int(2**64) == "~1.845e19"
