@@ -9,7 +9,7 @@ import json
 
 import typer
 
-from . import cmd_analyze, cmd_verify
+from . import cmd_analyze, cmd_compare, cmd_verify
 
 app = typer.Typer(
     add_completion=False,
@@ -20,6 +20,7 @@ app = typer.Typer(
 
 # one module per command; each adds its command(s) to the app
 cmd_analyze.register(app)
+cmd_compare.register(app)
 cmd_verify.register(app)
 
 

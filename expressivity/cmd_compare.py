@@ -1,0 +1,275 @@
+"""``expressivity compare A B``: how wide must B be to replicate A (paper sec. 6)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from analyzer import load_spec
+from analyzer.compare import Comparison, compare, parse_sweep
+
+from .options import (
+    FormatOpt,
+    PartitionOpt,
+    PartitionsOpt,
+    SetOpt,
+    check_format,
+    guarded,
+    parse_sets,
+)
+
+SetBOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set-b",
+        help="Fix one of B's symbols (the others are B's widths, solved for), e.g. --set-b M=4.",
+    ),
+]
+SweepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sweep",
+        help="A's symbol and its values, e.g. r=2,4,8,16 (default: A's only symbol over 2,4,8,16).",
+    ),
+]
+CopiesOpt = Annotated[
+    int,
+    typer.Option(
+        "--copies", help="B is a sum of this many copies (Corollary 8: 'or a summation thereof')."
+    ),
+]
+CertifyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--certify",
+        help="Also certify A's lower bounds with the harness (exact ranks mod p) on the "
+        "reported partitions; small sizes only (K capped by --max-k).",
+    ),
+]
+SearchOpt = Annotated[
+    str,
+    typer.Option(
+        "--search",
+        help="Gap search: auto (exhaustive up to 16 used modes, else local), exhaustive, "
+        "local, none.",
+    ),
+]
+MaxKOpt = Annotated[
+    int, typer.Option("--max-k", help="With --certify: cap on the sampled rows/columns.")
+]
+
+
+def _set(ps: list[int]) -> str:
+    return "{" + ",".join(map(str, ps)) + "}"
+
+
+def _num(x) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, int) and x >= 10**12:
+        return f"{x:.3e}"
+    return str(x)
+
+
+def _hybrid(h: list[dict] | None) -> str:
+    if not h:
+        return "-"
+    return ", ".join(
+        f"{_set(s['segment']) if len(s['segment']) <= 4 else _range(s['segment'])}: {s['tree']}"
+        for s in h
+    )
+
+
+def _range(ps: list[int]) -> str:
+    if ps == list(range(ps[0], ps[-1] + 1)):
+        return f"{{{ps[0]}..{ps[-1]}}}"
+    return _set(ps)
+
+
+def render(c: Comparison, console: Console) -> None:
+    sym = c.sweep_symbol or "-"
+    cp = f", a sum of {c.copies} copies" if c.copies > 1 else ""
+    console.print(
+        f"A = {c.A} ({c.A_source})   vs   B = {c.B} ({c.B_source}){cp}", markup=False, style="bold"
+    )
+    ws = ", ".join(c.width_symbols) or "none (B checked as given)"
+    console.print(
+        f"B reads A's input (B's input channels := A's); B's width symbol(s) solved for: {ws}"
+        f"{' (one uniform width)' if len(c.width_symbols) > 1 else ''}",
+        markup=False,
+    )
+    if c.points:
+        p0 = c.points[0]
+        console.print(
+            f"partitions: {p0.examined} examined per sweep point ({p0.search} search over "
+            f"{c.modes} used "
+            f"modes, plus the named ones)",
+            markup=False,
+        )
+    t = Table(title="lower bound on what B needs, per sweep point", title_justify="left")
+    for col, just in [
+        (sym, "right"),
+        ("M", "right"),
+        ("size A", "right"),
+        ("width B", "right"),
+        ("size B", "right"),
+        ("B / A", "right"),
+        ("witness I", "left"),
+        ("lower A", "right"),
+        ("upper B at w / w-1", "right"),
+    ]:
+        t.add_column(col, justify=just, overflow="fold")
+    for p in c.points:
+        w = p.witness
+        width = "-" if p.required_width is None else str(p.required_width)
+        if p.matches is not None:
+            width = "matches" if p.matches else "fails"
+        t.add_row(
+            str(p.value),
+            str(p.input_channels),
+            _num(p.size_A),
+            width,
+            _num(p.size_B),
+            "-" if p.ratio is None else f"{p.ratio:.3g}",
+            f"{_set(w.I)} ({w.label})",
+            _num(w.lower_A),
+            f"{_num(w.upper_B)} / {_num(w.upper_B_below)}",
+        )
+    console.print(t)
+    for p in c.points:
+        if p.unmatched is not None:
+            u = p.unmatched
+            console.print(
+                f"  {sym} = {p.value}: no width of B matches I = {_set(u.I)} ({u.label}): "
+                "A's lower bound "
+                f"{_num(u.lower_A)} ({u.lower_A_source}), B's upper bound at most "
+                f"{_num(u.upper_B)} "
+                "at every width",
+                markup=False,
+            )
+    fit = ", ".join(map(str, c.fit_values)) or "-"
+    ex = "-" if c.exponent is None else f"{c.exponent:.3f}"
+    wex = "-" if c.width_exponent is None else f"{c.width_exponent:.3f}"
+    console.print(
+        f"growth exponent (least squares, log size B vs log size A, {sym} = {fit}): {ex}",
+        markup=False,
+    )
+    console.print(f"width exponent (log width B vs log {sym}): {wex}", markup=False)
+    console.print(f"verdict: {c.verdict}", markup=False, style="bold")
+    console.print(f"  {c.verdict_text}", markup=False)
+    if c.witness:
+        w = c.witness
+        pairs = f", {w['hybrid_pairs']} hybrid sibling pairs" if w["hybrid_pairs"] else ""
+        console.print(
+            f"witness ({sym} = {w['value']}): I = {_set(w['I'])} ({w['label']}); A's lower bound "
+            f"{_num(w['lower_A'])} ({w['lower_A_source']}"
+            f"{pairs}); "
+            f"B needs width {_num(w['required_width'])}",
+            markup=False,
+        )
+        if w.get("hybrid_witness"):
+            console.print(f"  hybrid tree: {_hybrid(w['hybrid_witness'])}", markup=False)
+        if c.lower_A_symbolic:
+            console.print(f"  A's lower bound there, symbolic: {c.lower_A_symbolic}", markup=False)
+        if c.upper_B_symbolic:
+            up = c.upper_B_symbolic
+            if len(up) > 300:
+                up = up[:300] + " ... (full text in --format json)"
+            console.print(
+                f"  B's upper bound there as a function of its width ({sym} = {w['value']}): {up}",
+                markup=False,
+            )
+    if c.unmatched_witness:
+        u = c.unmatched_witness
+        console.print(
+            f"unmatched ({sym} = {u['value']}): I = {_set(u['I'])} ({u['label']}); hybrid tree: "
+            f"{_hybrid(u.get('hybrid_witness'))}",
+            markup=False,
+        )
+    last = c.points[-1] if c.points else None
+    if last is not None:
+        t2 = Table(
+            title=f"partitions at {sym} = {last.value} (named, then the largest requirements)",
+            title_justify="left",
+        )
+        for col, just in [
+            ("I", "left"),
+            ("family", "left"),
+            ("lower A", "right"),
+            ("source", "left"),
+            ("width B", "right"),
+            ("upper B there", "right"),
+        ]:
+            t2.add_column(col, justify=just, overflow="fold")
+        for r in last.rows[:16]:
+            src = r.lower_A_source + (
+                f" [certified {r.certified_A}: {r.certified_status}]" if r.certified_A else ""
+            )
+            t2.add_row(
+                _set(r.I),
+                r.label,
+                _num(r.lower_A),
+                src,
+                "never" if r.required_width is None else str(r.required_width),
+                _num(r.upper_B),
+            )
+        console.print(t2)
+    for n in c.notes:
+        console.print(f"note: {n}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("compare")
+    @guarded
+    def compare_cmd(
+        spec_a: str = typer.Argument(
+            ..., metavar="A", help="The architecture to replicate (spec file or builtin:NAME)."
+        ),
+        spec_b: str = typer.Argument(
+            ..., metavar="B", help="The architecture that must replicate A."
+        ),
+        set_: SetOpt = None,
+        set_b: SetBOpt = None,
+        sweep: SweepOpt = None,
+        partition: PartitionOpt = None,
+        partitions: PartitionsOpt = None,
+        copies: CopiesOpt = 1,
+        certify: CertifyOpt = False,
+        max_k: MaxKOpt = 1024,
+        search: SearchOpt = "auto",
+        seed: int = typer.Option(0, "--seed", help="Seed of the local search and of --certify."),
+        fmt: FormatOpt = "table",
+    ):
+        """Smallest width (and size) of B whose rank bounds match A's on every partition."""
+        check_format(fmt)
+        A = load_spec(spec_a)
+        B = load_spec(spec_b)
+        sw = parse_sweep(sweep) if sweep else None
+        fams = None
+        if partitions:
+            fams = list(partitions)
+        c = compare(
+            A,
+            B,
+            sweep=sw,
+            values_A=parse_sets(set_),
+            values_B=parse_sets(set_b),
+            partitions=partition or [],
+            families=fams,
+            copies=copies,
+            search=search,
+            seed=seed,
+            certify=certify,
+            certify_max_k=max_k,
+        )
+        if fmt == "json":
+            print(json.dumps(c.to_dict(), indent=2))
+            return
+        render(c, Console(highlight=False, width=max(Console().width, 120)))
+
+
+__all__ = ["register", "render"]
