@@ -9,7 +9,7 @@ import json
 
 import typer
 
-from . import cmd_analyze, cmd_compare, cmd_verify
+from . import cmd_analyze, cmd_compare, cmd_report, cmd_verify
 
 app = typer.Typer(
     add_completion=False,
@@ -22,6 +22,7 @@ app = typer.Typer(
 cmd_analyze.register(app)
 cmd_compare.register(app)
 cmd_verify.register(app)
+cmd_report.register(app)
 
 
 @app.command("builtins")

@@ -44,8 +44,11 @@ def escape(text: object) -> str:
     m = _LEADING.match(res)
     if m:
         lead = m.group(2)
-        res = m.group(1) + (lead[:-1] + "\\" + lead[-1] if len(lead) > 1 else "\\" + lead) + res[
-            m.end():]
+        res = (
+            m.group(1)
+            + (lead[:-1] + "\\" + lead[-1] if len(lead) > 1 else "\\" + lead)
+            + res[m.end() :]
+        )
     return res
 
 
@@ -116,6 +119,14 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
             f"Strongest lower bound: I = {escape(fmt_positions(hl.I))} ({escape(hl.label)}): rank "
             f"$\\geq$ {_math(hl.lower_latex, hl.lower_symbolic)}{val} ({escape(hl.lower_source)}), "
             f"upper bound {_math(hl.upper_latex, hl.upper_symbolic)}{cert}."
+        )
+        yield ""
+    if data.comparison is not None:
+        c = data.comparison
+        exp = f" (fitted size exponent {c.exponent:.3f})" if c.exponent is not None else ""
+        yield (
+            f"Comparison with {escape(c.b_name)}: **{escape(c.verdict)}**{exp}; see "
+            "the section Comparison."
         )
         yield ""
     counts = ", ".join(f"{escape(k)}: {n}" for k, n in sorted(data.status_counts().items()))
@@ -295,8 +306,8 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
         if c.exponent is not None:
             yield ""
             yield (
-                f"Fitted exponent $p = {c.exponent:.3f}$ (size of {b} $\\sim$ size of "
-                f"{escape(c.a_name)}$^p$)"
+                f"Fitted exponent $p = {c.exponent:.3f}$: (size of {b}) $\\sim$ (size of "
+                f"{escape(c.a_name)})$^p$"
                 + (
                     f"; width exponent {c.width_exponent:.3f}"
                     if c.width_exponent is not None
