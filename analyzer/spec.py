@@ -70,8 +70,13 @@ class ConnectionModel(_Model):
 
 
 class CheckModel(_Model):
-    """An optional regression check carried by a spec (used by ``expressivity regress``)."""
+    """An optional regression check carried by a spec (used by ``expressivity regress``).
 
+    ``partitions`` names families (comma-separated); ``name``, ``weights`` and ``claim5`` are
+    optional: a label for reports, the harness's weight mode, and a Claim 5 output check.
+    """
+
+    name: str | None = None
     partition: list[int] | None = None
     partitions: str | None = None
     set: dict[str, int] = Field(default_factory=dict)
@@ -79,6 +84,8 @@ class CheckModel(_Model):
     expect_lower: int | None = None
     expect_rank: int | None = None
     certify: bool = True
+    weights: Literal["shared", "per-node"] = "shared"
+    claim5: bool = False
 
 
 class SpecModel(_Model):

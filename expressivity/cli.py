@@ -9,7 +9,7 @@ import json
 
 import typer
 
-from . import cmd_analyze, cmd_compare, cmd_report, cmd_verify
+from . import cmd_analyze, cmd_compare, cmd_regress, cmd_report, cmd_verify
 
 app = typer.Typer(
     add_completion=False,
@@ -21,6 +21,7 @@ app = typer.Typer(
 # one module per command; each adds its command(s) to the app
 cmd_analyze.register(app)
 cmd_compare.register(app)
+cmd_regress.register(app)
 cmd_verify.register(app)
 cmd_report.register(app)
 

@@ -1,0 +1,80 @@
+"""``expressivity regress SUITE``: run a suite (exit 0 all pass, 1 a failure, 2 bad input)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from analyzer.spec import SpecError
+
+from .options import FormatOpt, SetOpt, check_format, guarded, parse_sets
+
+JunitOpt = Annotated[
+    Path | None,
+    typer.Option("--junit", help="Also write JUnit XML (testsuite/testcase/failure) to this file."),
+]
+SizeOpt = Annotated[
+    str,
+    typer.Option("--size", help="builtin:paper only: default (CI-sized) or large."),
+]
+
+
+def render(result, console: Console) -> None:
+    t = Table(title=f"regression suite {result.suite}", title_justify="left")
+    for col in ("status", "group", "check", "numbers"):
+        t.add_column(col, overflow="fold")
+    style = {"pass": "green", "fail": "bold red", "error": "bold red"}
+    for c in result.checks:
+        t.add_row(f"[{style[c.status]}]{c.status.upper()}[/]", c.group, c.name, _esc(c.message))
+    console.print(t)
+    n = result.counts()
+    verdict = "all checks pass" if result.ok else f"{n['failed']} failed, {n['errors']} error(s)"
+    console.print(
+        f"{n['passed']}/{n['checks']} passed in {result.seconds:.1f} s: {verdict}", markup=False
+    )
+
+
+def _esc(s: str) -> str:
+    return s.replace("[", "\\[")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("regress")
+    @guarded
+    def regress_cmd(
+        suite: str = typer.Argument(
+            ..., help="builtin:paper, a spec file, or a directory of specs (with 'checks:')."
+        ),
+        junit: JunitOpt = None,
+        fmt: FormatOpt = "table",
+        set_: SetOpt = None,
+        size: SizeOpt = "default",
+        certify: bool = typer.Option(
+            True, "--certify/--no-certify", help="Spec suites: certify ranks with the harness."
+        ),
+        seed: int = typer.Option(0, "--seed", help="Seed of the harness's weights and samples."),
+    ):
+        """Check that the theory still matches what the networks do; exit 1 on any failure."""
+        from .regress import run_suite, to_junit
+
+        check_format(fmt)
+        result = run_suite(suite, values=parse_sets(set_), certify=certify, size=size, seed=seed)
+        if junit is not None:
+            try:
+                junit.write_text(to_junit(result), encoding="utf-8")
+            except OSError as exc:
+                raise SpecError("--junit", "", f"cannot write {junit}: {exc}") from None
+        if fmt == "json":
+            print(json.dumps(result.to_dict(), indent=2))
+        else:
+            render(result, Console(highlight=False, width=max(Console().width, 120)))
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+__all__ = ["register", "render"]
