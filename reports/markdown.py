@@ -105,7 +105,7 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
         )
         yield ""
     elif data.verified:
-        yield "No violation: every certified rank lies within the analyzer's bounds."
+        yield escape(data.verdict_line())
         yield ""
     hl = data.highlight
     if hl is not None:
@@ -114,11 +114,16 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
             if hl.lower is not None and hl.lower_symbolic != str(hl.lower)
             else ""
         )
+        uval = (
+            f" $= {hl.upper}$"
+            if hl.upper is not None and hl.upper_symbolic != str(hl.upper)
+            else ""
+        )
         cert = f"; certified: {escape(hl.display()['certified'])}" if hl.verified else ""
         yield (
             f"Strongest lower bound: I = {escape(fmt_positions(hl.I))} ({escape(hl.label)}): rank "
             f"$\\geq$ {_math(hl.lower_latex, hl.lower_symbolic)}{val} ({escape(hl.lower_source)}), "
-            f"upper bound {_math(hl.upper_latex, hl.upper_symbolic)}{cert}."
+            f"upper bound {_math(hl.upper_latex, hl.upper_symbolic)}{uval}{cert}."
         )
         yield ""
     if data.comparison is not None:

@@ -315,6 +315,26 @@ class ReportData:
     def verified(self) -> bool:
         return self.verification is not None
 
+    @property
+    def certified_count(self) -> int:
+        """Partitions with a certified (exact) rank: what a violation check can rest on."""
+        return sum(p.certified_lower is not None for p in self.partitions)
+
+    def verdict_line(self) -> str | None:
+        """One sentence on the verification as a whole (None when not verified)."""
+        if not self.verified:
+            return None
+        if self.violations:
+            return (
+                f"{len(self.violations)} VIOLATION(S): a certified rank contradicts a proved bound."
+            )
+        if self.certified_count == 0:
+            return (
+                "No certified rank (floating point only, or not covered by the theory): "
+                "nothing to hold against the bounds."
+            )
+        return "No violation: every certified rank lies within the analyzer's bounds."
+
     def status_counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for p in self.partitions:
@@ -360,6 +380,7 @@ class ReportData:
         d["order"] = [p.index for p in self.ordered_partitions()]
         h = self.highlight
         d["highlight"] = None if h is None else h.index
+        d["verdict_line"] = self.verdict_line()
         d["architecture_table"] = self.architecture_table()
         if self.comparison is not None:
             d["comparison"].pop("raw", None)

@@ -6,11 +6,12 @@ import html
 import re
 
 import pytest
-from markdown_it import MarkdownIt
 
 from reports.markdown import escape
 
 from .conftest import MALICIOUS
+
+MarkdownIt = pytest.importorskip("markdown_it").MarkdownIt  # installed with rich
 
 
 def _html(md: str) -> str:
@@ -64,6 +65,7 @@ def test_paper_mixed_markdown(paper_mixed_report):
     # Claim 5 + Theorem 7 on the paper's set: (r/2)^8, 256 at r = 4; trivial cap r^8 = 65536
     assert r"$\frac{r^{8}}{256}$" in md and "256 (Claim 5 + Theorem 7)" in md
     assert "$r^{8}$" in md and "65536 (propagation)" in md
+    assert "upper bound $r^{8}$ $= 65536$" in md  # the summary's highlight
     assert "$16 r^{2}$ $= 256$" in md  # size 2 branches x 4 layers x k r r
     assert "![tree-0](figures/tree-0.png)" in md and "![hybrid](figures/hybrid.png)" in md
     assert "- command: `expressivity report builtin:paper-mixed --set r=4" in md

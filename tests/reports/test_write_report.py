@@ -72,3 +72,15 @@ def test_missing_dependency(tmp_path, monkeypatch, module, fix, fmt):
     with pytest.raises(MissingDependency, match=re.escape(fix)):
         write_report("builtin:worked-T", tmp_path, formats=fmt)
     assert not (tmp_path / "report.md").exists()
+
+
+def test_generalized_network_is_not_covered(tmp_path):
+    from analyzer import spec_from_dict
+
+    d = {"name": "relu", "input_channels": 2, "pooling": "relu",
+         "branches": [{"name": "a", "kernel": 2, "dilations": [1, 2], "channels": 3}]}
+    f = write_report(spec_from_dict(d, source="relu.yaml"), tmp_path, formats="md")
+    assert {p.status for p in f.data.partitions} == {"not-covered"}
+    assert f.data.certified_count == 0 and not f.data.violations
+    md = f.markdown.read_text()
+    assert "No certified rank" in md and "generalized network" in md
