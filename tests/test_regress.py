@@ -42,7 +42,9 @@ def test_paper_suite_numbers_follow_the_paper(paper_result):
     k1 = by["k=1: T against groupswap-k1-mixed"]
     assert k1.numbers["derived_exponent"] == "1"
     d = by["shallow CP vs deep baseline: width 2^(N/2) for growing N"]
-    assert [x["required_width"] for x in d.numbers["points"]] == [2 ** (N // 2) for N in (8, 16, 32)]
+    assert [x["required_width"] for x in d.numbers["points"]] == [
+        2 ** (N // 2) for N in (8, 16, 32)
+    ]
 
 
 def _failing(result, group):
@@ -51,8 +53,9 @@ def _failing(result, group):
 
 # --------------------------------------------------------------------------- broken -> fails
 def test_claim5_fails_with_a_wrong_exchange(monkeypatch):
-    monkeypatch.setattr(verify, "claim5_check",
-                        functools.partial(verify.claim5_check, corrupt="wrong-exchange"))
+    monkeypatch.setattr(
+        verify, "claim5_check", functools.partial(verify.claim5_check, corrupt="wrong-exchange")
+    )
     res = paper_suite(groups=["claim5"])
     assert not res.ok
     bad = _failing(res, "claim5")
@@ -61,8 +64,9 @@ def test_claim5_fails_with_a_wrong_exchange(monkeypatch):
 
 
 def test_claim5_fails_with_a_wrong_copy(monkeypatch):
-    monkeypatch.setattr(verify, "claim5_check",
-                        functools.partial(verify.claim5_check, corrupt="wrong-copy"))
+    monkeypatch.setattr(
+        verify, "claim5_check", functools.partial(verify.claim5_check, corrupt="wrong-copy")
+    )
     assert not paper_suite(groups=["claim5"]).ok
 
 
@@ -83,8 +87,7 @@ def test_theorem7_fails_with_a_wrong_tiling(monkeypatch):
 
 def test_n16_example_fails_with_wrong_sibling_pairs(monkeypatch):
     orig = ModeTree.sibling_pairs
-    monkeypatch.setattr(ModeTree, "sibling_pairs",
-                        lambda self, *a, **k: orig(self, *a, **k) + 1)
+    monkeypatch.setattr(ModeTree, "sibling_pairs", lambda self, *a, **k: orig(self, *a, **k) + 1)
     res = paper_suite(groups=["n16-example"])
     names = {c.name for c in _failing(res, "n16-example")}
     assert any("symbolic" in n for n in names)
@@ -111,8 +114,9 @@ def test_corollary8_fails_with_a_wrong_index_set(monkeypatch):
 def test_corollary8_fails_with_a_wrong_tiling(monkeypatch):
     """One tiling node too few: Theorem 7's upper bound on B drops below the true rank."""
     orig = ModeTree.tiling_counts
-    monkeypatch.setattr(ModeTree, "tiling_counts",
-                        lambda self, I: tuple(max(x - 1, 0) for x in orig(self, I)))
+    monkeypatch.setattr(
+        ModeTree, "tiling_counts", lambda self, I: tuple(max(x - 1, 0) for x in orig(self, I))
+    )
     res = paper_suite(groups=["corollary8"])
     bad = _failing(res, "corollary8")
     assert bad and any(c.numbers["derived_exponent"] != c.numbers["formula_exponent"] for c in bad)
@@ -120,8 +124,9 @@ def test_corollary8_fails_with_a_wrong_tiling(monkeypatch):
 
 def test_depth_fails_with_wrong_pairs(monkeypatch):
     orig = ModeTree.sibling_pairs
-    monkeypatch.setattr(ModeTree, "sibling_pairs",
-                        lambda self, *a, **k: max(orig(self, *a, **k) - 1, 0))
+    monkeypatch.setattr(
+        ModeTree, "sibling_pairs", lambda self, *a, **k: max(orig(self, *a, **k) - 1, 0)
+    )
     res = paper_suite(groups=["depth"])
     bad = _failing(res, "depth")
     assert any("r^(N/2) on odd-even" in c.name for c in bad)
@@ -131,8 +136,15 @@ def test_depth_fails_without_the_readout(monkeypatch):
     from analyzer import spec_from_dict
 
     def no_readout(N):  # a CP without its linear read-out is rank 1: never matches
-        return spec_from_dict({"name": "cp", "input_channels": "M", "branches": [
-            {"name": "cp", "layers": [{"kernel": N, "dilation": 1, "channels": "w"}]}]})
+        return spec_from_dict(
+            {
+                "name": "cp",
+                "input_channels": "M",
+                "branches": [
+                    {"name": "cp", "layers": [{"kernel": N, "dilation": 1, "channels": "w"}]}
+                ],
+            }
+        )
 
     monkeypatch.setattr(regress, "shallow_spec", no_readout)
     assert _failing(paper_suite(groups=["depth"]), "depth")
@@ -150,9 +162,13 @@ def test_weight_sharing_fails_when_per_node_weights_differ(monkeypatch):
 
             import sympy
 
-            arch = replace(arch, branches=tuple(
-                replace(b, layers=tuple(replace(ly, width=sympy.Integer(1)) for ly in b.layers))
-                for b in arch.branches))
+            arch = replace(
+                arch,
+                branches=tuple(
+                    replace(b, layers=tuple(replace(ly, width=sympy.Integer(1)) for ly in b.layers))
+                    for b in arch.branches
+                ),
+            )
         return orig(arch, arithmetic, weights, **kw)
 
     monkeypatch.setattr(harness, "random_network", broken)
@@ -231,11 +247,14 @@ def test_spec_suite_passes_on_the_worked_table(tmp_path):
     assert any(c.name.startswith("odd-even of the worked T") for c in res.checks)
 
 
-@pytest.mark.parametrize("check,needle", [
-    ("  - {partition: [0, 2, 4, 6], expect_rank: 8}", "expected rank 8 outside the bounds"),
-    ("  - {partition: [0, 1, 2, 3], expect_upper: 2}", "upper 1 != expected 2"),
-    ("  - {partition: [0, 2], expect_lower: 2}", "lower 4 != expected 2"),
-])
+@pytest.mark.parametrize(
+    "check,needle",
+    [
+        ("  - {partition: [0, 2, 4, 6], expect_rank: 8}", "expected rank 8 outside the bounds"),
+        ("  - {partition: [0, 1, 2, 3], expect_upper: 2}", "upper 1 != expected 2"),
+        ("  - {partition: [0, 2], expect_lower: 2}", "lower 4 != expected 2"),
+    ],
+)
 def test_spec_suite_fails_on_a_wrong_expectation(tmp_path, check, needle):
     p = _write(tmp_path, "t.yaml", WORKED_T + check + "\n")
     res = run_suite(str(p))
@@ -256,7 +275,10 @@ def test_spec_suite_catches_a_certified_mismatch(tmp_path, monkeypatch):
 
 def test_directory_suite_symbols_and_claim5(tmp_path):
     _write(tmp_path, "a.yaml", WORKED_T + "  - {partition: [0, 1], expect_rank: 2}\n")
-    _write(tmp_path, "b.yaml", """\
+    _write(
+        tmp_path,
+        "b.yaml",
+        """\
         name: mix2
         input_channels: 3
         branches:
@@ -266,7 +288,8 @@ def test_directory_suite_symbols_and_claim5(tmp_path):
           - {after_layer: 2, branches: [T, Tp]}
         checks:
           - {partition: [0, 1, 4, 5], set: {r: 2}, claim5: true}
-    """)
+    """,
+    )
     _write(tmp_path, "notes.txt", "not a spec")
     res = run_suite(str(tmp_path))
     assert res.ok, format_failures(res)
@@ -281,12 +304,16 @@ def test_default_check_certifies_nodes(tmp_path):
 
 
 def test_symbolic_spec_needs_values(tmp_path):
-    p = _write(tmp_path, "s.yaml", """\
+    p = _write(
+        tmp_path,
+        "s.yaml",
+        """\
         name: sym
         input_channels: 2
         branches:
           - {name: T, dilations: [1, 2], channels: r}
-    """)
+    """,
+    )
     with pytest.raises(SpecError, match="needs values"):
         run_suite(str(p))
     assert run_suite(str(p), values={"r": 2}).ok

@@ -29,16 +29,26 @@ PAPER_I = [0, 2, 4, 6, 8, 9, 12, 13]
 
 
 def _tree(name, dils, w="w", M="M", readout=False):
-    return spec_from_dict({"name": name, "input_channels": M, "readout": readout,
-                           "branches": [{"name": "T", "dilations": dils, "channels": w}]})
+    return spec_from_dict(
+        {
+            "name": name,
+            "input_channels": M,
+            "readout": readout,
+            "branches": [{"name": "T", "dilations": dils, "channels": w}],
+        }
+    )
 
 
 def cp_spec(N: int):
     """One layer of kernel N with a linear read-out: the CP decomposition of width w."""
-    return spec_from_dict({
-        "name": f"cp-{N}", "input_channels": "M", "readout": True,
-        "branches": [{"name": "cp", "layers": [{"kernel": N, "dilation": 1, "channels": "w"}]}],
-    })
+    return spec_from_dict(
+        {
+            "name": f"cp-{N}",
+            "input_channels": "M",
+            "readout": True,
+            "branches": [{"name": "cp", "layers": [{"kernel": N, "dilation": 1, "channels": "w"}]}],
+        }
+    )
 
 
 def smallest_root(target: int, e: int) -> int:
@@ -65,14 +75,24 @@ def test_network_against_itself_needs_its_own_width():
 @pytest.mark.parametrize("r", [2, 3, 5])
 def test_shallow_cp_needs_r_to_the_N_over_2(r):
     """Theorem 7: the baseline tree has rank r^(N/2) on odd-even; a CP of width w has rank <= w."""
-    c = compare(load_spec("builtin:paper-T"), cp_spec(16), sweep=("r", [r]),
-                families=["odd-even"], search="none")
+    c = compare(
+        load_spec("builtin:paper-T"),
+        cp_spec(16),
+        sweep=("r", [r]),
+        families=["odd-even"],
+        search="none",
+    )
     assert c.points[0].required_width == r**8
 
 
 def test_shallow_cp_verdict_is_exponential():
-    c = compare(load_spec("builtin:paper-T"), cp_spec(16), sweep=("r", [2, 3, 4]),
-                families=["odd-even"], search="none")
+    c = compare(
+        load_spec("builtin:paper-T"),
+        cp_spec(16),
+        sweep=("r", [2, 3, 4]),
+        families=["odd-even"],
+        search="none",
+    )
     assert c.width_exponent == pytest.approx(8.0)
     assert c.verdict == "exponential in N"
 
@@ -95,8 +115,15 @@ def test_corollary8_index_set_requirement(k, B):
     A = load_spec(f"builtin:groupswap-k{k}-mixed")
     Bs = load_spec(f"builtin:groupswap-k{k}-{B}")
     rs = [4, 8, 16]
-    c = compare(A, Bs, sweep=("r", rs), partitions=[",".join(map(str, I))], families=[],
-                search="none", symbolic=False)
+    c = compare(
+        A,
+        Bs,
+        sweep=("r", rs),
+        partitions=[",".join(map(str, I))],
+        families=[],
+        search="none",
+        symbolic=False,
+    )
     for r, pt in zip(rs, c.points, strict=True):
         assert pt.witness.lower_A == (r // 2) ** p
         assert pt.witness.hybrid_pairs == p
@@ -108,10 +135,18 @@ def test_corollary8_index_set_requirement(k, B):
 
 def test_copies_divide_the_requirement():
     """A sum of c copies: c * w >= r^8 (subadditivity)."""
-    c = compare(load_spec("builtin:paper-T"), cp_spec(16), sweep=("r", [3]), families=["odd-even"],
-                search="none", copies=5)
+    c = compare(
+        load_spec("builtin:paper-T"),
+        cp_spec(16),
+        sweep=("r", [3]),
+        families=["odd-even"],
+        search="none",
+        copies=5,
+    )
     assert c.points[0].required_width == -(-(3**8) // 5)
-    assert c.points[0].size_B == 5 * (16 * c.points[0].required_width * 3 + c.points[0].required_width)
+    assert c.points[0].size_B == 5 * (
+        16 * c.points[0].required_width * 3 + c.points[0].required_width
+    )
 
 
 # --------------------------------------------------------------------------- the paper's pair
@@ -119,8 +154,12 @@ def test_mixed_against_T_is_unbounded_on_the_root_split():
     """Paper output convention: T's output is a product over its root's children, so rank 1 on
     {0..7} | {8..15} at every width (theory.md worked table: T on 0123 -> 1); the mixed network's
     hybrid tree with T' on the root segment has 2 sibling pairs there: rank >= (r/2)^2."""
-    c = compare(load_spec("builtin:paper-mixed"), load_spec("builtin:paper-T"),
-                sweep=("r", [4, 8]), search="none")
+    c = compare(
+        load_spec("builtin:paper-mixed"),
+        load_spec("builtin:paper-T"),
+        sweep=("r", [4, 8]),
+        search="none",
+    )
     assert c.verdict == "unbounded"
     u = c.points[-1].unmatched
     assert sorted([u.I, sorted(set(range(16)) - set(u.I))])[0] == list(range(8))
@@ -132,11 +171,25 @@ def test_mixed_against_T_is_unbounded_on_the_root_split():
 def test_mixed_against_sum_of_T_and_Tp_uses_the_paper_set():
     """B = T + T' (an individual-networks sum): on the paper's I each has r^6 (tilings 6)."""
     A = load_spec("builtin:paper-mixed")
-    B = spec_from_dict({"name": "T+Tp", "input_channels": "M", "branches": [
-        {"name": "T", "dilations": [1, 2, 4, 8], "channels": "w"},
-        {"name": "Tp", "dilations": [2, 1, 8, 4], "channels": "w"}]})
-    c = compare(A, B, sweep=("r", [8, 16]), partitions=[",".join(map(str, PAPER_I))],
-                families=[], search="none", symbolic=False)
+    B = spec_from_dict(
+        {
+            "name": "T+Tp",
+            "input_channels": "M",
+            "branches": [
+                {"name": "T", "dilations": [1, 2, 4, 8], "channels": "w"},
+                {"name": "Tp", "dilations": [2, 1, 8, 4], "channels": "w"},
+            ],
+        }
+    )
+    c = compare(
+        A,
+        B,
+        sweep=("r", [8, 16]),
+        partitions=[",".join(map(str, PAPER_I))],
+        families=[],
+        search="none",
+        symbolic=False,
+    )
     for r, pt in zip([8, 16], c.points, strict=True):
         # 2 * w^6 >= (r/2)^8
         need = (r // 2) ** 8
@@ -149,10 +202,17 @@ def test_mixed_against_sum_of_T_and_Tp_uses_the_paper_set():
 # --------------------------------------------------------------------------- brute force
 def test_exhaustive_matches_brute_force_over_analyze():
     """N = 8 mixed network against a tree, every partition, by a naive loop over analyze()."""
-    A = spec_from_dict({"name": "mix8", "input_channels": 3, "branches": [
-        {"name": "T", "dilations": [1, 2, 4], "channels": "r"},
-        {"name": "Tp", "dilations": [2, 1, 4], "channels": "r"}],
-        "connections": [{"after_layer": 2, "branches": ["T", "Tp"]}]})
+    A = spec_from_dict(
+        {
+            "name": "mix8",
+            "input_channels": 3,
+            "branches": [
+                {"name": "T", "dilations": [1, 2, 4], "channels": "r"},
+                {"name": "Tp", "dilations": [2, 1, 4], "channels": "r"},
+            ],
+            "connections": [{"after_layer": 2, "branches": ["T", "Tp"]}],
+        }
+    )
     B = _tree("T8", [1, 2, 4], M=3)
     r = 4
     c = compare(A, B, sweep=("r", [r]), search="exhaustive", symbolic=False)
@@ -218,8 +278,13 @@ def test_local_search_only_raises_the_requirement_and_is_seeded():
 
 
 def test_witness_row_numbers_are_consistent():
-    c = compare(load_spec("builtin:paper-T"), cp_spec(16), sweep=("r", [2]), search="none",
-                families=["odd-even"])
+    c = compare(
+        load_spec("builtin:paper-T"),
+        cp_spec(16),
+        sweep=("r", [2]),
+        search="none",
+        families=["odd-even"],
+    )
     w = c.points[0].witness
     assert w.upper_B >= w.lower_A > w.upper_B_below
     assert c.upper_B_symbolic == "Min(65536, w)" or "w" in c.upper_B_symbolic
@@ -244,9 +309,16 @@ def test_certify_uses_larger_certified_ranks():
 
     # mixed network, r = 4: Claim 5 gives (r/2)^8 = 256 on the paper's I; pretend the harness
     # certified 1000 there: a CP needs width >= 1000 (its rank is at most its width)
-    c = compare(load_spec("builtin:paper-mixed"), cp_spec(16), sweep=("r", [4]), search="none",
-                partitions=[",".join(map(str, PAPER_I))], families=[], certify=True,
-                certifier=fake)
+    c = compare(
+        load_spec("builtin:paper-mixed"),
+        cp_spec(16),
+        sweep=("r", [4]),
+        search="none",
+        partitions=[",".join(map(str, PAPER_I))],
+        families=[],
+        certify=True,
+        certifier=fake,
+    )
     assert calls and calls[0]["mode"] == "exact"
     assert c.points[0].required_width == 1000
     assert c.points[0].witness.lower_A_source.startswith("certified")
@@ -254,8 +326,14 @@ def test_certify_uses_larger_certified_ranks():
 
 def test_certify_with_the_harness_matches_theorem7():
     pytest.importorskip("verify")
-    c = compare(load_spec("builtin:paper-T"), cp_spec(16), sweep=("r", [2]), search="none",
-                families=["odd-even"], certify=True)
+    c = compare(
+        load_spec("builtin:paper-T"),
+        cp_spec(16),
+        sweep=("r", [2]),
+        search="none",
+        families=["odd-even"],
+        certify=True,
+    )
     row = c.points[0].witness
     assert row.certified_A == 2**8  # generic rank r^(N/2), certified exactly
     assert c.points[0].required_width == 2**8
@@ -263,8 +341,13 @@ def test_certify_with_the_harness_matches_theorem7():
 
 # --------------------------------------------------------------------------- alignment, errors
 def test_B_that_misses_positions_cannot_match():
-    c = compare(load_spec("builtin:paper-T"), _tree("T8", [1, 2, 4]), sweep=("r", [2]),
-                search="none", families=["odd-even"])
+    c = compare(
+        load_spec("builtin:paper-T"),
+        _tree("T8", [1, 2, 4]),
+        sweep=("r", [2]),
+        search="none",
+        families=["odd-even"],
+    )
     assert any("does not see" in n for n in c.notes)
     assert c.verdict == "unbounded"
 
@@ -282,8 +365,14 @@ def test_bad_inputs():
         compare(T, T, sweep=("q", [2]))
     with pytest.raises(SpecError, match="copies"):
         compare(T, T, copies=0)
-    relu = spec_from_dict({"name": "relu", "input_channels": 2, "pooling": "relu",
-                           "branches": [{"name": "T", "dilations": [1, 2], "channels": "w"}]})
+    relu = spec_from_dict(
+        {
+            "name": "relu",
+            "input_channels": 2,
+            "pooling": "relu",
+            "branches": [{"name": "T", "dilations": [1, 2], "channels": "w"}],
+        }
+    )
     with pytest.raises(SpecError, match="pooling"):
         compare(T, relu, sweep=("r", [2]))
     with pytest.raises(SpecError, match="search"):
@@ -292,8 +381,13 @@ def test_bad_inputs():
 
 def test_concrete_B_is_checked_as_given():
     T = load_spec("builtin:paper-T")
-    c = compare(T, load_spec("builtin:paper-T", {"r": 2}), sweep=("r", [2, 3]), search="none",
-                families=["odd-even"])
+    c = compare(
+        T,
+        load_spec("builtin:paper-T", {"r": 2}),
+        sweep=("r", [2, 3]),
+        search="none",
+        families=["odd-even"],
+    )
     assert c.width_symbols == []
     assert [p.matches for p in c.points] == [True, False]
     assert c.verdict == "does not match"
@@ -301,8 +395,12 @@ def test_concrete_B_is_checked_as_given():
 
 @pytest.mark.parametrize(
     "exponent,wexp,modes,expected",
-    [(1.0, 1.0, 16, "none"), (1.3, 1.2, 16, "polynomial"), (4.5, 8.0, 16, "exponential in N"),
-     (None, None, 16, "undetermined")],
+    [
+        (1.0, 1.0, 16, "none"),
+        (1.3, 1.2, 16, "polynomial"),
+        (4.5, 8.0, 16, "exponential in N"),
+        (None, None, 16, "undetermined"),
+    ],
 )
 def test_verdict_rule(exponent, wexp, modes, expected):
     assert verdict_for(exponent, wexp, modes)[0].startswith(expected)
@@ -311,12 +409,26 @@ def test_verdict_rule(exponent, wexp, modes, expected):
 def test_to_dict_is_json():
     import json
 
-    c = compare(load_spec("builtin:paper-T"), cp_spec(16), sweep=("r", [2, 3]), search="none",
-                families=["odd-even"])
+    c = compare(
+        load_spec("builtin:paper-T"),
+        cp_spec(16),
+        sweep=("r", [2, 3]),
+        search="none",
+        families=["odd-even"],
+    )
     d = json.loads(json.dumps(c.to_dict()))
     assert d["points"][0]["required_width"] == 256
     assert d["verdict"] == "exponential in N"
-    assert set(d) >= {"A", "B", "sweep", "points", "exponent", "width_exponent", "verdict", "witness"}
+    assert set(d) >= {
+        "A",
+        "B",
+        "sweep",
+        "points",
+        "exponent",
+        "width_exponent",
+        "verdict",
+        "witness",
+    }
 
 
 def test_mask_helper_roundtrip():
