@@ -240,6 +240,8 @@ class _LowerA:
         arch = st.arch
         self.st = st
         self.cache = cache
+        self.used = st.circuit.used_mask
+        self.override: dict[int, int] = {}  # canonical I -> certified rank (--certify)
         M = int(arch.input_channels)
         self.tree_bases: list[int] = []
         self.trees = []
@@ -271,6 +273,10 @@ class _LowerA:
             v = self.hbase ** hp[0]
             if v > best:
                 best, src = v, "Claim 5 + Theorem 7"
+        if self.override:
+            c = self.override.get(_canon(I, self.used))
+            if c is not None and c > best:
+                best, src = c, "certified (harness)"
         return best, src
 
     def witness(self, I: int):
@@ -876,25 +882,21 @@ def compare(
         Bt = replace(B1, input_channels=sympy.Integer(M))
         ub = _UpperB(Bt, width_syms, copies, posmap, cB.used_mask, shared_B)
         saturation = M**n_modes
-        pt = _Point(lowA, ub, used_A, saturation, top)
-        for p in named:
-            pt.consider(p.I)
-        if mode == "exhaustive":
-            for I in _all_masks(used_A):
-                pt.consider(I)
-        elif mode == "local":
-            starts = sorted((p.I for p in named), key=lambda I: -pt.score(I))[:3]
-            _local_search(pt, starts, used_A, _blocks(stA, used_A), search_budget, seed)
-        # --- certification of the reported partitions
+
+        pt = _scan(lowA, ub, used_A, saturation, top, named, mode, stA, search_budget, seed)
         reported = _reported(pt, named, used_A, top)
         cert: dict[int, tuple[int | None, str]] = {}
         if certify:
+            # certify the reported partitions, then scan again with the larger lower bounds
             cert = _certify(Av, reported, certifier, certify_max_k, seed, notes)
-            for I in reported:
-                c_rank = cert.get(_canon(I, used_A), (None, ""))[0]
-                lam, _ = lowA(I)
-                if c_rank is not None and c_rank > lam:
-                    pt.record(I, required_width(ub, I, c_rank, saturation=saturation))
+            for key, (c_rank, _) in cert.items():
+                if c_rank is not None:
+                    lowA.override[key] = c_rank
+            pt = _scan(lowA, ub, used_A, saturation, top, named, mode, stA, search_budget, seed)
+            keys = {_canon(I, used_A) for I in reported}
+            reported += [
+                I for I in _reported(pt, named, used_A, top) if _canon(I, used_A) not in keys
+            ]
         rows = [_row(I, label_of.get(_canon(I, used_A), "search"), pt, stA, cert) for I in reported]
         wI = pt.best_I if pt.best_I is not None else reported[0]
         witness = _row(wI, label_of.get(_canon(wI, used_A), "search"), pt, stA, cert)
@@ -1020,6 +1022,20 @@ def _set(ps: list[int]) -> str:
     return "{" + ",".join(map(str, ps)) + "}"
 
 
+def _scan(lowA, ub, used, saturation, top, named, mode, stA, budget, seed) -> _Point:
+    """One sweep point: named partitions first (they win ties), then the search."""
+    pt = _Point(lowA, ub, used, saturation, top)
+    for p in named:
+        pt.consider(p.I)
+    if mode == "exhaustive":
+        for I in _all_masks(used):
+            pt.consider(I)
+    elif mode == "local":
+        starts = sorted((p.I for p in named), key=lambda I: -pt.score(I))[:3]
+        _local_search(pt, starts, used, _blocks(stA, used), budget, seed)
+    return pt
+
+
 def _remap_tree(t, inv: dict[int, int], name: str):
     """A mode tree of B with masks in A's positions (positions A lacks are dropped)."""
     from .trees import ModeTree
@@ -1059,10 +1075,8 @@ def _reported(pt: _Point, named: list[Partition], used: int, top: int) -> list[i
 def _row(I: int, label: str, pt: _Point, stA: Structure, cert: dict) -> CompareRow:
     used = pt.used
     key = _canon(I, used)
-    lam, src = pt.lowA(I)
+    lam, src = pt.lowA(I)  # includes certified ranks where larger (--certify)
     c_rank, c_status = cert.get(key, (None, None))
-    if c_rank is not None and c_rank > lam:
-        lam, src = c_rank, "certified (harness)"
     w = pt.req.get(key, 0)
     if w == 0:
         w = required_width(pt.ub, I, lam, saturation=pt.saturation)
@@ -1105,10 +1119,12 @@ def _certify(
     for p in res.partitions:
         I = mask_of(p.I)
         out[_canon(I, used)] = (p.certified_lower, p.status)
-    notes.append(
+    note = (
         f"certified ranks (harness, seed {seed}, K <= {max_k}) used where larger than the "
         "symbolic bounds"
     )
+    if note not in notes:
+        notes.append(note)
     return out
 
 
