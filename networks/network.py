@@ -168,7 +168,8 @@ def random_network(
     Exact: uniform residues in [0, p). Float: N(0, 1/fan_in) entries (each linear form of
     unit-variance inputs has unit variance), then a calibration pass on 256 standard-normal
     input sequences rescales each weight group (a layer of a branch, or a node with per-node
-    weights) by a positive constant so that the median |activation| of its units is 1. A
+    weights) by a positive constant so that the median |activation| of its units is 1 (for
+    relu/max: the root mean square). A
     product of many unit-variance factors has unit mean square but a median that decays
     exponentially with depth; the calibration removes that drift. Scaling by positive
     constants never changes a rank.
@@ -225,7 +226,9 @@ def calibrate(net: Network, rng, batch: int = 256) -> None:
             return v
         key = net.key(uid)
         if key not in factors:
-            med = float(np.median(np.abs(v)))
+            # product: the median (products are heavy-tailed); relu/max: the root mean square
+            # (a relu output is 0 about half the time, so its median is near 0)
+            med = float(np.median(np.abs(v))) if pool == "product" else float(np.sqrt(np.mean(v**2)))
             factors[key] = 1.0 / med if med > 0 and np.isfinite(med) else 1.0
         return v * fdt(factors[key])
 

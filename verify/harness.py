@@ -232,6 +232,10 @@ def verify_architecture(
     net_exact = random_network(arch, "exact", weights, seed=seed) if do_exact else None
     net_float = random_network(arch, "float", weights, seed=seed + 1, dtype=dtype) if do_float else None
     fdtype = np.float32 if dtype == "float32" else np.float64
+    templates = None
+    if arch.pooling != "product":
+        templates = np.random.default_rng([seed, 8]).standard_normal((M, M))
+        notes.append("relu/max pooling: templates are M seeded random Gaussian vectors (not the standard basis)")
     results: list[PartitionVerification] = []
     total = len(an.partitions)
     for idx, pb in enumerate(an.partitions):
@@ -258,7 +262,8 @@ def verify_architecture(
             t_rank += time.perf_counter() - tr
         if net_float is not None:
             rng = np.random.default_rng([seed, 3, idx])
-            s = sample_partition(c, I, K, K, M, "float", rng, PRIME, multilinear, dtype=fdtype)
+            s = sample_partition(c, I, K, K, M, "float", rng, PRIME, multilinear, dtype=fdtype,
+                                 templates=templates)
             Kr, Kc, method = (Kr, Kc, method) if net_exact is not None else (s.Kr, s.Kc, s.method)
             te = time.perf_counter()
             X = sample_matrix(net_float, s, xp)
@@ -271,6 +276,9 @@ def verify_architecture(
             else:
                 fr, ftol = f.rank, f.tol
                 svals = [float(v) for v in f.singular_values[:MAX_SINGULAR_VALUES]]
+            if fr == 0 and f.singular_values.size and f.singular_values[0] == 0:
+                warnings.append("the sampled matrix is zero: the output vanishes on every sampled input "
+                                "(for relu/max a dead output unit; try another --seed)")
             if cert is not None and fr is not None and fr != cert:
                 warnings.append(f"float estimate {fr} differs from the certified rank {cert} (numerical, not a violation)")
         Kmin = min(Kr, Kc)

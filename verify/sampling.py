@@ -6,7 +6,9 @@ product units), its value on inputs x_p = sum_d c_{p,d} e_d is sum_d prod_p c_{p
 random product inputs give C_I [A]_I C_J^T, whose rank equals rank [A]_I with high probability
 once K exceeds it (Schwartz-Zippel). Otherwise (overlapping circuits, relu/max pooling) rows
 and columns are distinct random template configurations: a submatrix of [A]_I, all of it when
-M^|I| <= K_r and M^|J| <= K_c.
+M^|I| <= K_r and M^|J| <= K_c. For relu/max pooling the templates are M fixed random Gaussian vectors (seeded)
+instead of the standard basis: with nonnegative one-hot inputs and no biases, a random relu
+network is often identically zero on the grid (a dead output unit).
 """
 
 from __future__ import annotations
@@ -54,14 +56,16 @@ def _configs(n: int, M: int, K: int, rng) -> np.ndarray:
     return np.array(out, dtype=np.int64)
 
 
-def _onehot(digits: np.ndarray, M: int, arithmetic: str, dtype) -> np.ndarray:
+def _onehot(digits: np.ndarray, M: int, arithmetic: str, dtype, templates=None) -> np.ndarray:
+    if templates is not None:
+        return np.asarray(templates, dtype=dtype)[digits]
     out = np.zeros((digits.shape[0], M), dtype=np.int64 if arithmetic == "exact" else dtype)
     out[np.arange(digits.shape[0]), digits] = 1
     return out
 
 
 def sample_partition(circuit, I: int, Kr: int, Kc: int, M: int, arithmetic: str, rng, p: int,
-                     multilinear: bool, dtype=np.float64) -> Sample:
+                     multilinear: bool, dtype=np.float64, templates=None) -> Sample:
     used = circuit.used_mask
     Ipos = positions_of(I & used)
     Jpos = positions_of(used & ~I)
@@ -80,7 +84,7 @@ def sample_partition(circuit, I: int, Kr: int, Kc: int, M: int, arithmetic: str,
     dr = _configs(len(Ipos), M, Kr, rng)
     dc = _configs(len(Jpos), M, Kc, rng)
     Kr, Kc = dr.shape[0], dc.shape[0]
-    rows = {q: _onehot(dr[:, i], M, arithmetic, dtype) for i, q in enumerate(Ipos)}
-    cols = {q: _onehot(dc[:, i], M, arithmetic, dtype) for i, q in enumerate(Jpos)}
+    rows = {q: _onehot(dr[:, i], M, arithmetic, dtype, templates) for i, q in enumerate(Ipos)}
+    cols = {q: _onehot(dc[:, i], M, arithmetic, dtype, templates) for i, q in enumerate(Jpos)}
     full = Kr == M ** len(Ipos) and Kc == M ** len(Jpos)
     return Sample(rows, cols, Kr, Kc, "all-templates" if full else "template-subset")
