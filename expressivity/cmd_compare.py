@@ -104,12 +104,12 @@ def render(c: Comparison, console: Console) -> None:
     )
     if c.points:
         p0 = c.points[0]
-        console.print(
-            f"partitions: {p0.examined} examined per sweep point ({p0.search} search over "
-            f"{c.modes} used "
-            f"modes, plus the named ones)",
-            markup=False,
-        )
+        how = {
+            "exhaustive": f"every partition of the {c.modes} used modes",
+            "local": f"named partitions plus a local search over the {c.modes} used modes",
+            "none": "the named partitions only (no search)",
+        }[p0.search]
+        console.print(f"partitions: {p0.examined} examined per sweep point: {how}", markup=False)
     t = Table(title="lower bound on what B needs, per sweep point", title_justify="left")
     for col, just in [
         (sym, "right"),
