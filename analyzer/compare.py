@@ -981,7 +981,7 @@ def compare(
         )
         if width_syms:
             upper_sym = _upper_B_symbolic(
-                B1, final.input_channels, final.witness.I, posmap, cB, notes
+                B1, final.input_channels, final.witness.I, posmap, cB, notes, A1.symbol_names
             )
     skipped = [p.value for p in points if not p.informative]
     if skipped and sym is not None:
@@ -1135,10 +1135,18 @@ def build_used(arch: Architecture) -> int:
 
 
 def _upper_B_symbolic(
-    B1: Architecture, M: int, I_pos: list[int], posmap: list[int], cB, notes: list[str]
+    B1: Architecture,
+    M: int,
+    I_pos: list[int],
+    posmap: list[int],
+    cB,
+    notes: list[str],
+    avoid: Iterable[str] = (),
 ) -> str | None:
     """B's upper bound at the witness partition as a function of its width symbol(s), with its
-    input dimension M (A's at that sweep point)."""
+    input dimension M (A's at that sweep point). B's symbols named like A's (``avoid``) are
+    renamed ``NAME_B``."""
+    avoid = set(avoid)
     IB = 0
     for p in I_pos:
         q = posmap[p]
@@ -1148,6 +1156,9 @@ def _upper_B_symbolic(
         return "1"
     try:
         Bs = replace(B1, input_channels=sympy.Integer(M))
+        clash = {s: parse_expr(f"{s}_B") for s in Bs.symbol_names if s in avoid}
+        if clash:  # B's width symbol named like A's: rename it NAME_B
+            Bs = Bs.substitute(clash)
         return analyze(Bs, partitions=[Partition(IB, "witness")]).partitions[0].upper_symbolic
     except (SpecError, ExprError, ValueError) as exc:  # pragma: no cover - reporting only
         notes.append(f"no symbolic upper bound for B: {exc}")

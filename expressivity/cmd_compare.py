@@ -180,7 +180,8 @@ def render(c: Comparison, console: Console) -> None:
             if len(up) > 300:
                 up = up[:300] + " ... (full text in --format json)"
             console.print(
-                f"  B's upper bound there as a function of its width ({sym} = {w['value']}): {up}",
+                f"  B's upper bound there, a function of its width ({sym} = {w['value']}; "
+                f"B's symbols named like A's get _B): {up}",
                 markup=False,
             )
     if c.unmatched_witness:
