@@ -67,6 +67,10 @@ def _set(ps: list[int]) -> str:
     return "{" + ",".join(map(str, ps)) + "}"
 
 
+def _at(sym: str, value) -> str:
+    return "no sweep" if value is None else f"{sym} = {value}"
+
+
 def _num(x) -> str:
     if x is None:
         return "-"
@@ -129,7 +133,7 @@ def render(c: Comparison, console: Console) -> None:
         if p.matches is not None:
             width = "matches" if p.matches else "fails"
         t.add_row(
-            str(p.value),
+            "-" if p.value is None else str(p.value),
             str(p.input_channels),
             _num(p.size_A),
             width,
@@ -144,7 +148,7 @@ def render(c: Comparison, console: Console) -> None:
         if p.unmatched is not None:
             u = p.unmatched
             console.print(
-                f"  {sym} = {p.value}: no width of B matches I = {_set(u.I)} ({u.label}): "
+                f"  {_at(sym, p.value)}: no width of B matches I = {_set(u.I)} ({u.label}): "
                 "A's lower bound "
                 f"{_num(u.lower_A)} ({u.lower_A_source}), B's upper bound at most "
                 f"{_num(u.upper_B)} "
@@ -165,7 +169,7 @@ def render(c: Comparison, console: Console) -> None:
         w = c.witness
         pairs = f", {w['hybrid_pairs']} hybrid sibling pairs" if w["hybrid_pairs"] else ""
         console.print(
-            f"witness ({sym} = {w['value']}): I = {_set(w['I'])} ({w['label']}); A's lower bound "
+            f"witness ({_at(sym, w['value'])}): I = {_set(w['I'])} ({w['label']}); A's lower bound "
             f"{_num(w['lower_A'])} ({w['lower_A_source']}"
             f"{pairs}); "
             f"B needs width {_num(w['required_width'])}",
@@ -180,21 +184,21 @@ def render(c: Comparison, console: Console) -> None:
             if len(up) > 300:
                 up = up[:300] + " ... (full text in --format json)"
             console.print(
-                f"  B's upper bound there, a function of its width ({sym} = {w['value']}; "
+                f"  B's upper bound there, a function of its width ({_at(sym, w['value'])}; "
                 f"B's symbols named like A's get _B): {up}",
                 markup=False,
             )
     if c.unmatched_witness:
         u = c.unmatched_witness
         console.print(
-            f"unmatched ({sym} = {u['value']}): I = {_set(u['I'])} ({u['label']}); hybrid tree: "
+            f"unmatched ({_at(sym, u['value'])}): I = {_set(u['I'])} ({u['label']}); hybrid tree: "
             f"{_hybrid(u.get('hybrid_witness'))}",
             markup=False,
         )
     last = c.points[-1] if c.points else None
     if last is not None:
         t2 = Table(
-            title=f"partitions at {sym} = {last.value} (named, then the largest requirements)",
+            title=f"partitions at {_at(sym, last.value)} (named, then the largest requirements)",
             title_justify="left",
         )
         for col, just in [
