@@ -97,7 +97,8 @@ def dense_vs_harness() -> list[str]:
             x[np.arange(idx.size), q, d] = 1.0
         out[s : s + step] = net.evaluate_batch(x)
     t_eval = time.perf_counter() - t0
-    A = out.reshape(M ** len(I), M ** (N - len(I)))
+    J = [q for q in range(N) if q not in I]
+    A = out.reshape((M,) * N).transpose(I + J).reshape(M ** len(I), M ** len(J))
     t1 = time.perf_counter()
     dense_rank = int(np.linalg.matrix_rank(A))
     t_rank = time.perf_counter() - t1
