@@ -1,0 +1,400 @@
+"""Report orchestration: run the analysis, verification and comparison, then render."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import MissingDependency, ReportError
+from .figures import save_figures
+from .markdown import render_markdown
+from .model import (
+    ReportData,
+    build_report_data,
+    reproducibility_info,
+)
+from .pdf import render_pdf
+
+FORMATS = ("md", "pdf")
+MAX_DEFAULT_PARTITIONS = 48  # cap on the default families (explicit partitions are never cut)
+
+
+# --------------------------------------------------------------------------- checks
+def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """``"md,pdf"`` or ``("md",)`` -> validated tuple; ReportError on an unknown format."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out = []
+    for f in items:
+        f = f.strip().lower()
+        if not f:
+            continue
+        if f not in FORMATS:
+            raise ReportError(
+                f"unknown format {f!r} (choose from {', '.join(FORMATS)}, comma-separated)"
+            )
+        if f not in out:
+            out.append(f)
+    if not out:
+        raise ReportError(f"no output format given (choose from {', '.join(FORMATS)})")
+    return tuple(out)
+
+
+def check_output_dir(out_dir: str | Path) -> Path:
+    """Create ``out_dir`` if needed and prove it is writable (before any long computation)."""
+    out = Path(out_dir)
+    try:
+        if out.exists() and not out.is_dir():
+            raise ReportError(
+                f"cannot write the report to {str(out)!r}: it exists and is not a directory"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ReportError(f"cannot write the report to {str(out)!r}: {reason}") from None
+    return out
+
+
+def check_dependencies(formats: Iterable[str]) -> None:
+    """Import the optional libraries the formats need; MissingDependency names the pip fix."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise MissingDependency(
+            "matplotlib", "pip install matplotlib", "the report figures"
+        ) from None
+    if "pdf" in formats:
+        try:
+            import typst  # noqa: F401
+        except ImportError:
+            raise MissingDependency("typst", "pip install typst", "the PDF report") from None
+
+
+# --------------------------------------------------------------------------- building
+def default_report_families(arch) -> list[str]:
+    """``nodes`` + ``odd-even`` (+ ``paper`` when the network has hybrid trees); ``halves`` +
+    ``odd-even`` when no branch is a tree (overlapping)."""
+    from analyzer import structure
+
+    st = structure(arch)
+    if all(t is None for t in st.trees):
+        return ["halves", "odd-even"]
+    fams = ["nodes", "odd-even"]
+    if st.hybrid is not None:
+        fams.append("paper")
+    return fams
+
+
+def _usable_families(arch, fams: list[str]) -> list[str]:
+    """Drop default families that do not apply to this architecture (e.g. ``paper``)."""
+    from analyzer import SpecError, structure
+    from analyzer.partitions import family
+
+    st = structure(arch)
+    out = []
+    for f in fams:
+        try:
+            family(f, st.circuit, st.trees)
+        except SpecError:
+            continue
+        out.append(f)
+    return out
+
+
+def equivalent_command(
+    spec: str,
+    *,
+    compare=None,
+    values=None,
+    partitions=(),
+    families=None,
+    verify=None,
+    formats=FORMATS,
+    out_dir=None,
+    seed=0,
+    weights="shared",
+    backend="numpy",
+    mode="both",
+    max_k=None,
+    sweep=None,
+    copies=1,
+    search="auto",
+) -> str:
+    """The ``expressivity report`` command line that reproduces a report."""
+    args = ["expressivity", "report", str(spec)]
+    for k, v in (values or {}).items():
+        args += ["--set", f"{k}={v}"]
+    for p in partitions:
+        args += ["--partition", p if isinstance(p, str) else ",".join(map(str, p.positions))]
+    for f in families or []:
+        args += ["--partitions", f]
+    if compare:
+        args += ["--compare", str(compare)]
+        if sweep:
+            args += [
+                "--sweep",
+                sweep if isinstance(sweep, str) else f"{sweep[0]}=" + ",".join(map(str, sweep[1])),
+            ]
+        if copies != 1:
+            args += ["--copies", str(copies)]
+        if search != "auto":
+            args += ["--search", search]
+    if verify is not None:
+        args.append("--verify" if verify else "--no-verify")
+    args += ["--seed", str(seed)]
+    if weights != "shared":
+        args += ["--weights", weights]
+    if backend != "numpy":
+        args += ["--backend", backend]
+    if mode != "both":
+        args += ["--mode", mode]
+    if max_k is not None:
+        args += ["--max-k", str(max_k)]
+    args += ["--format", ",".join(formats)]
+    if out_dir is not None:
+        args += ["--out", str(out_dir)]
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def build_report(
+    spec,
+    *,
+    compare=None,
+    values: Mapping[str, Any] | None = None,
+    partitions: Iterable = (),
+    families: list[str] | None = None,
+    verify: bool | None = None,
+    seed: int = 0,
+    weights: str = "shared",
+    backend: str = "numpy",
+    mode: str = "both",
+    max_k: int | None = None,
+    sweep: str | tuple[str, list[int]] | None = None,
+    copies: int = 1,
+    search: str = "auto",
+    max_partitions: int = MAX_DEFAULT_PARTITIONS,
+    progress=None,
+    command: str | None = None,
+) -> ReportData:
+    """Run analysis, verification and comparison and assemble the :class:`ReportData`.
+
+    Parameters
+    ----------
+    spec : ``builtin:NAME``, a spec file, or an :class:`analyzer.Architecture`.
+    compare : architecture B (same forms) to compare against, or None.
+    values : symbol values (``{"r": 4}``); verification needs every symbol set.
+    partitions, families : as for :func:`analyzer.analyze`; default
+        :func:`default_report_families`, capped at ``max_partitions``.
+    verify : True: certify ranks (SpecError when symbols are unset); False: bounds only;
+        None (default): verify when every symbol has a value, otherwise skip with a note.
+    seed, weights, backend, mode, max_k : passed to :func:`verify.verify_architecture`.
+    sweep, copies, search : passed to :func:`analyzer.compare.compare`.
+    """
+    from analyzer import Partition, analyze, load_spec
+    from analyzer.circuit import mask_of
+    from analyzer.symbols import parse_expr
+
+    t0 = time.perf_counter()
+    values = dict(values or {})
+    arch = load_spec(spec) if isinstance(spec, (str, Path)) else spec
+    spec_ref = str(spec) if isinstance(spec, (str, Path)) else (arch.source or arch.name)
+    partitions = list(partitions)
+    explicit_fams = families is not None and len(families) > 0
+    fams = (
+        list(families)
+        if explicit_fams
+        else ([] if partitions else _usable_families(arch, default_report_families(arch)))
+    )
+    # symbolic analysis (symbols kept) decides the partition list
+    sym = analyze(arch, partitions=partitions, families=fams, with_tilings=True)
+    omitted = 0
+    if not explicit_fams and len(sym.partitions) > max_partitions:
+        n_explicit = len(partitions)
+        keep = sym.partitions[: max(max_partitions, n_explicit)]
+        omitted = len(sym.partitions) - len(keep)
+        parts = [Partition(mask_of(p.I), p.label) for p in keep]
+        sym = analyze(arch, partitions=parts, families=[], with_tilings=True)
+    parts = [Partition(mask_of(p.I), p.label) for p in sym.partitions]
+    num = (
+        analyze(arch, partitions=parts, families=[], values=values, with_tilings=True)
+        if values
+        else sym
+    )
+    concrete = num.arch.is_concrete
+
+    ver = None
+    note = None
+    if verify is None:
+        verify = concrete
+        if not concrete:
+            names = ", ".join(num.arch.symbol_names)
+            note = (
+                f"not verified: the symbols {names} have no values (give them with --set, e.g. "
+                f"--set {num.arch.symbol_names[0]}=4); the bounds below are symbolic"
+            )
+    if verify:
+        from verify import verify_architecture
+
+        res = verify_architecture(
+            arch,
+            partitions=[",".join(map(str, p.I)) for p in sym.partitions],
+            families=[],
+            mode=mode,
+            weights=weights,
+            seed=seed,
+            max_k=max_k,
+            backend=backend,
+            values={k: parse_expr(v) if isinstance(v, str) else v for k, v in values.items()}
+            or None,
+            progress=progress,
+        )
+        ver = res.to_dict()
+    elif note is None:
+        note = "not verified (--no-verify): analyzer bounds only"
+
+    comp = None
+    if compare is not None:
+        from analyzer.compare import compare as run_compare
+        from analyzer.compare import parse_sweep
+
+        B = load_spec(compare) if isinstance(compare, (str, Path)) else compare
+        sw = parse_sweep(sweep) if isinstance(sweep, str) else sweep
+        # the comparison sweeps one symbol of A (compare's default: A's only symbol over
+        # 2, 4, 8, 16); --set values fix A's other symbols
+        swept = (
+            sw[0]
+            if sw is not None
+            else (arch.symbol_names[0] if len(arch.symbol_names) == 1 else None)
+        )
+        values_A = {k: v for k, v in values.items() if k != swept} or None
+        comp = run_compare(
+            arch,
+            B,
+            sweep=sw,
+            values_A=values_A,
+            partitions=[
+                p if isinstance(p, str) else ",".join(map(str, p.positions)) for p in partitions
+            ],
+            families=list(families) if explicit_fams else None,
+            copies=copies,
+            search=search,
+            seed=seed,
+        ).to_dict()
+
+    cmd = command or equivalent_command(
+        spec_ref,
+        compare=None
+        if compare is None
+        else (
+            str(compare) if isinstance(compare, (str, Path)) else getattr(compare, "source", "B")
+        ),
+        values=values,
+        partitions=partitions,
+        families=families,
+        verify=verify,
+        seed=seed,
+        weights=weights,
+        backend=backend,
+        mode=mode,
+        max_k=max_k,
+        sweep=sweep,
+        copies=copies,
+        search=search,
+    )
+    repro = reproducibility_info(
+        command=cmd, verification=ver, seed=seed, elapsed_seconds=time.perf_counter() - t0
+    )
+    return build_report_data(
+        num.to_dict(),
+        ver,
+        comp,
+        symbolic=sym.to_dict(),
+        description=arch.description or "",
+        reproducibility=repro,
+        verification_note=note,
+        omitted_partitions=omitted,
+    )
+
+
+# --------------------------------------------------------------------------- writing
+@dataclass
+class ReportFiles:
+    data: ReportData
+    out_dir: Path
+    markdown: Path | None = None
+    pdf: Path | None = None
+    json: Path | None = None
+    figures: list[Path] = field(default_factory=list)
+
+
+def write_report(
+    spec,
+    out_dir: str | Path,
+    formats: str | Iterable[str] = FORMATS,
+    compare=None,
+    values: Mapping[str, Any] | None = None,
+    partitions: Iterable = (),
+    families: list[str] | None = None,
+    verify: bool | None = None,
+    seed: int = 0,
+    **options,
+) -> ReportFiles:
+    """Build the report and write ``report.md`` / ``report.pdf`` / ``report.json`` and figures.
+
+    Fails fast (before any computation) on an unknown format, an unwritable ``out_dir`` or a
+    missing optional dependency (:class:`ReportError` / :class:`MissingDependency`).
+    ``options`` go to :func:`build_report` (weights, backend, mode, max_k, sweep, copies, ...).
+    """
+    fmts = parse_formats(formats)
+    check_dependencies(fmts)
+    out = check_output_dir(out_dir)
+    if "command" not in options:
+        spec_ref = str(spec) if isinstance(spec, (str, Path)) else (spec.source or spec.name)
+        options["command"] = equivalent_command(
+            spec_ref,
+            compare=compare
+            if compare is None or isinstance(compare, (str, Path))
+            else compare.source,
+            values=values,
+            partitions=list(partitions),
+            families=families,
+            verify=verify,
+            formats=fmts,
+            out_dir=out_dir,
+            seed=seed,
+            **{
+                k: v
+                for k, v in options.items()
+                if k in ("weights", "backend", "mode", "max_k", "sweep", "copies", "search")
+            },
+        )
+    data = build_report(
+        spec,
+        compare=compare,
+        values=values,
+        partitions=partitions,
+        families=families,
+        verify=verify,
+        seed=seed,
+        **options,
+    )
+    figs = save_figures(data, out)
+    files = ReportFiles(data=data, out_dir=out, figures=[out / f.filename for f in figs])
+    if "md" in fmts:
+        files.markdown = out / "report.md"
+        files.markdown.write_text(render_markdown(data, figs), encoding="utf-8")
+    if "pdf" in fmts:
+        files.pdf = render_pdf(data, out, figs)
+    files.json = out / "report.json"
+    files.json.write_text(
+        json.dumps(data.to_dict(), indent=1, sort_keys=True, default=str), encoding="utf-8"
+    )
+    return files
