@@ -30,11 +30,16 @@ from verify import DEFAULT_MAX_K, verify_architecture  # noqa: E402
 N12 = {
     "name": "tree-n12",
     "input_channels": 4,
-    "branches": [{"name": "T", "layers": [
-        {"kernel": 3, "dilation": 1, "channels": 4},
-        {"kernel": 2, "dilation": 3, "channels": 4},
-        {"kernel": 2, "dilation": 6, "channels": 4},
-    ]}],
+    "branches": [
+        {
+            "name": "T",
+            "layers": [
+                {"kernel": 3, "dilation": 1, "channels": 4},
+                {"kernel": 2, "dilation": 3, "channels": 4},
+                {"kernel": 2, "dilation": 6, "channels": 4},
+            ],
+        }
+    ],
 }
 
 
@@ -48,7 +53,9 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    )
 
 
 def paper_mixed() -> list[str]:
@@ -63,11 +70,17 @@ def paper_mixed() -> list[str]:
     rk = sum(p.rank_seconds for p in nodes.partitions)
     (p,) = oe.partitions
     out.append("## builtin:paper-mixed, M = r = 4, N = 16 (exact mode, shared weights)")
-    out.append(f"- every node partition ({len(nodes.partitions)}): {t1 - t0:.2f} s "
-               f"(evaluation {ev:.2f} s, rank {rk:.2f} s); statuses: "
-               + ", ".join(sorted({q.status for q in nodes.partitions})))
-    out.append(f"- odd-even partition, K = {p.K[0]} x {p.K[1]} (default cap {DEFAULT_MAX_K}): {t2 - t1:.2f} s "
-               f"(evaluation {p.eval_seconds:.2f} s, rank {p.rank_seconds:.2f} s); certified: {p.certified_text}")
+    out.append(
+        f"- every node partition ({len(nodes.partitions)}): {t1 - t0:.2f} s "
+        f"(evaluation {ev:.2f} s, rank {rk:.2f} s); statuses: "
+        + ", ".join(sorted({q.status for q in nodes.partitions}))
+    )
+    out.append(
+        f"- odd-even partition, K = {p.K[0]} x {p.K[1]} (default cap {DEFAULT_MAX_K}): "
+        f"{t2 - t1:.2f} s "
+        f"(evaluation {p.eval_seconds:.2f} s, rank {p.rank_seconds:.2f} s); certified: "
+        f"{p.certified_text}"
+    )
     total = t2 - t0
     out.append(f"- total {total:.2f} s; target < 60 s: ratio {total / 60:.2f} of the budget")
     return out
@@ -103,11 +116,19 @@ def dense_vs_harness() -> list[str]:
     dense_rank = int(np.linalg.matrix_rank(A))
     t_rank = time.perf_counter() - t1
     t_d = t_eval + t_rank
-    lines = ["## dense baseline vs harness: tree (kernels 3,2,2; dilations 1,3,6), M = 4, N = 12, I = {0,1,2,6,7,8}"]
-    lines.append(f"- dense: grid tensor of 4^12 entries {t_eval:.2f} s + matrix_rank of a "
-                 f"{A.shape[0]} x {A.shape[1]} matrix {t_rank:.2f} s = {t_d:.2f} s; rank {dense_rank} (float)")
-    lines.append(f"- harness: {t_h:.3f} s, K = {p.K}; certified rank {p.certified_lower} (exact), "
-                 f"analyzer upper {p.upper}")
+    lines = [
+        "## dense baseline vs harness: tree (kernels 3,2,2; dilations 1,3,6), M = 4, N = 12, I = "
+        "{0,1,2,6,7,8}"
+    ]
+    lines.append(
+        f"- dense: grid tensor of 4^12 entries {t_eval:.2f} s + matrix_rank of a "
+        f"{A.shape[0]} x {A.shape[1]} matrix {t_rank:.2f} s = {t_d:.2f} s; rank {dense_rank} "
+        "(float)"
+    )
+    lines.append(
+        f"- harness: {t_h:.3f} s, K = {p.K}; certified rank {p.certified_lower} (exact), "
+        f"analyzer upper {p.upper}"
+    )
     lines.append(f"- speed ratio dense / harness: {t_d / t_h:.0f}x (target >= 10x)")
     return lines
 
@@ -116,7 +137,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    lines = [f"# verification benchmark, {dt.date.today().isoformat()}", "", f"machine: {machine()}", ""]
+    lines = [
+        f"# verification benchmark, {dt.date.today().isoformat()}",
+        "",
+        f"machine: {machine()}",
+        "",
+    ]
     lines += paper_mixed() + [""] + dense_vs_harness()
     text = "\n".join(lines) + "\n"
     print(text)

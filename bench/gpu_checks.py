@@ -31,7 +31,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from analyzer import load_spec  # noqa: E402
 from networks import PRIME, get_xp, random_network  # noqa: E402
 from networks.backend import BackendError  # noqa: E402
-from verify import claim5_check, exact_rank_mod_p, sample_matrix, sample_partition, verify_architecture  # noqa: E402
+from verify import (
+    claim5_check,
+    exact_rank_mod_p,
+    sample_matrix,
+    sample_partition,
+    verify_architecture,
+)  # noqa: E402
 
 WORKED = {  # theory.md section 5
     "worked-T": [2, 1, 4, 4, 16, 4, 2, 16, 16],
@@ -47,12 +53,17 @@ COLUMNS = ["01", "0123", "02", "0145", "0246", "04", "012", "1256", "0356"]
 
 def hardware() -> str:
     try:
-        q = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
-                           capture_output=True, text=True, timeout=20)
+        q = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
         gpu = q.stdout.strip() or "nvidia-smi: no output"
     except (OSError, subprocess.SubprocessError):
         gpu = "no nvidia-smi"
-    return f"GPU: {gpu}; CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}"
+    cpu = platform.processor() or platform.machine()
+    return f"GPU: {gpu}; CPU: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}"
 
 
 def time_eval(arch, fam, K, backend, repeats=2):
@@ -62,7 +73,17 @@ def time_eval(arch, fam, K, backend, repeats=2):
 
     pb = analyze(arch, families=[fam]).partitions[0]
     I = sum(1 << q for q in pb.I)
-    s = sample_partition(net.circuit, I, K, K, int(arch.input_channels), "exact", np.random.default_rng(0), PRIME, True)
+    s = sample_partition(
+        net.circuit,
+        I,
+        K,
+        K,
+        int(arch.input_channels),
+        "exact",
+        np.random.default_rng(0),
+        PRIME,
+        True,
+    )
     X = sample_matrix(net, s, xp)  # warm-up (kernels compiled)
     best = float("inf")
     for _ in range(repeats):
@@ -88,29 +109,48 @@ def main() -> int:
             return 3
         gpu = False
     backends = ["numpy", "cupy"] if gpu else ["numpy"]
-    lines = [f"# GPU checks, {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}", "", hardware(), ""]
+    lines = [
+        f"# GPU checks, {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
+        "",
+        hardware(),
+        "",
+    ]
     ok = True
     if gpu:
-        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "gpu", "tests"], capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-m", "gpu", "tests"],
+            capture_output=True,
+            text=True,
+        )
         last = (r.stdout.strip().splitlines() or ["(no output)"])[-1]
         lines.append(f"- pytest -m gpu: exit {r.returncode}: {last}")
         ok &= r.returncode == 0
     for be in backends:
         good = 0
         for name, want in WORKED.items():
-            res = verify_architecture(load_spec(f"builtin:{name}"), partitions=[",".join(c) for c in COLUMNS],
-                                      mode="exact", backend=be)
+            res = verify_architecture(
+                load_spec(f"builtin:{name}"),
+                partitions=[",".join(c) for c in COLUMNS],
+                mode="exact",
+                backend=be,
+            )
             good += [p.certified_lower for p in res.partitions] == want
         lines.append(f"- worked table through {be}: {good}/{len(WORKED)} rows reproduced exactly")
         ok &= good == len(WORKED)
         c5 = claim5_check(load_spec("builtin:paper-mixed", {"r": 4}), backend=be)
-        lines.append(f"- Claim 5 through {be}: {'pass' if c5.ok else 'FAIL'} ({len(c5.checked)} hybrid trees)")
+        lines.append(
+            f"- Claim 5 through {be}: {'pass' if c5.ok else 'FAIL'} ({len(c5.checked)} hybrid "
+            "trees)"
+        )
         ok &= c5.ok
     lines.append("")
     lines.append("| case | K | numpy s | cupy s | speed-up | ranks equal |")
     lines.append("|---|---|---|---|---|---|")
-    cases = [("builtin:paper-mixed", {"r": 4}, "odd-even", 1024), ("builtin:paper-mixed", {"r": 4}, "odd-even", 4096),
-             ("builtin:paper-mixed", {"r": 16}, "odd-even", 2048)]
+    cases = [
+        ("builtin:paper-mixed", {"r": 4}, "odd-even", 1024),
+        ("builtin:paper-mixed", {"r": 4}, "odd-even", 4096),
+        ("builtin:paper-mixed", {"r": 16}, "odd-even", 2048),
+    ]
     for ref, vals, fam, K in cases:
         arch = load_spec(ref, vals)
         t_np, X_np = time_eval(arch, fam, K, "numpy", repeats=1)
@@ -118,13 +158,19 @@ def main() -> int:
             t_cp, X_cp = time_eval(arch, fam, K, "cupy")
             same = bool(np.array_equal(X_np, X_cp))
             ok &= same
-            lines.append(f"| {ref} {vals} {fam} | {K} | {t_np:.2f} | {t_cp:.3f} | {t_np / t_cp:.1f}x | {same} |")
+            lines.append(
+                f"| {ref} {vals} {fam} | {K} | {t_np:.2f} | {t_cp:.3f} | {t_np / t_cp:.1f}x | "
+                f"{same} |"
+            )
         else:
             lines.append(f"| {ref} {vals} {fam} | {K} | {t_np:.2f} | - | - | - |")
         if K <= 2048:
             t = time.perf_counter()
             rk = exact_rank_mod_p(X_np, PRIME)
-            lines.append(f"|   rank mod p of that matrix: {rk} in {time.perf_counter() - t:.2f} s (CPU, flint) | | | | | |")
+            lines.append(
+                f"|   rank mod p of that matrix: {rk} in {time.perf_counter() - t:.2f} s (CPU, "
+                "flint) | | | | | |"
+            )
     lines.append("")
     lines.append(f"overall: {'PASS' if ok else 'FAIL'}")
     text = "\n".join(lines) + "\n"

@@ -32,7 +32,9 @@ def builtins_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table 
     from analyzer.builtins import BUILTINS
 
     if fmt == "json":
-        print(json.dumps({k: v.get("description", "") for k, v in sorted(BUILTINS.items())}, indent=2))
+        print(
+            json.dumps({k: v.get("description", "") for k, v in sorted(BUILTINS.items())}, indent=2)
+        )
         return
     for k in sorted(BUILTINS):
         print(f"builtin:{k:28} {BUILTINS[k].get('description', '')}")

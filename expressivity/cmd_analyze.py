@@ -28,7 +28,7 @@ def default_families_for(arch, partitions, families) -> list[str]:
     """``nodes`` when nothing is asked (or halves and odd-even for overlapping networks)."""
     if partitions or families:
         return list(families or [])
-    from analyzer.circuit import build_circuit, branch_kind
+    from analyzer.circuit import branch_kind, build_circuit
 
     build_circuit(arch)
     if any(branch_kind(b) != "overlapping" for b in arch.branches):
@@ -47,25 +47,39 @@ def render_structure(a: Analysis, console: Console) -> None:
     head.append(f"  ({d['source']})\n")
     if a.arch.description:
         head.append(a.arch.description + "\n", style="italic")
-    head.append(f"kind: {d['kind']}   input channels M = {d['input_channels']}   pooling: {d['pooling']}"
-                f"{'   read-out: linear (extension)' if d['readout'] else ''}\n")
-    head.append(f"receptive field N = {d['receptive_field']}   used modes ({len(d['modes'])}): "
-                f"{fmt_positions(d['modes'])}\n")
+    head.append(
+        f"kind: {d['kind']}   input channels M = {d['input_channels']}   pooling: "
+        f"{d['pooling']}"
+        f"{'   read-out: linear (extension)' if d['readout'] else ''}\n"
+    )
+    head.append(
+        f"receptive field N = {d['receptive_field']}   used modes ({len(d['modes'])}): "
+        f"{fmt_positions(d['modes'])}\n"
+    )
     if d["values"]:
         head.append("values: " + ", ".join(f"{k} = {v}" for k, v in d["values"].items()) + "\n")
     elif d["symbols"]:
         head.append("symbols: " + ", ".join(d["symbols"]) + " (set them with --set NAME=VALUE)\n")
     console.print(head, end="")
     for b in d["branches"]:
-        layers = ", ".join(f"k{ly['kernel']} d{ly['dilation']} w{ly['channels']}" for ly in b["layers"])
-        console.print(f"  branch {b['name']}: {b['kind']}, receptive field {b['receptive_field']}; layers: {layers}",
-                      markup=False)
+        layers = ", ".join(
+            f"k{ly['kernel']} d{ly['dilation']} w{ly['channels']}" for ly in b["layers"]
+        )
+        console.print(
+            f"  branch {b['name']}: {b['kind']}, receptive field "
+            f"{b['receptive_field']}; layers: {layers}",
+            markup=False,
+        )
     for i, c in enumerate(d["connections"]):
         mix = d["mixture_nodes"][i]
         how = f"exchange {c['exchange']} channels" if c["mode"] == "exchange" else "elementwise sum"
         shown = ", ".join(fmt_positions(m) for m in mix[:8]) + (" ..." if len(mix) > 8 else "")
-        console.print(f"  connection after layer {c['after_layer']} {'+'.join(c['branches'])}: {how}; "
-                      f"mixture nodes ({len(mix)}): {shown}", markup=False)
+        console.print(
+            f"  connection after layer {c['after_layer']} {'+'.join(c['branches'])}: "
+            f"{how}; "
+            f"mixture nodes ({len(mix)}): {shown}",
+            markup=False,
+        )
     if d["hybrid_trees"]:
         h = d["hybrid_trees"]
         console.print(f"  hybrid trees: {h['count']} (Claim 5 width {h['width']})", markup=False)
@@ -77,7 +91,9 @@ def render_structure(a: Analysis, console: Console) -> None:
 
 
 def render_bounds(a: Analysis, console: Console, limit: int = 200) -> None:
-    t = Table(title=f"rank bounds of [A]_I ({len(a.partitions)} partition(s))", title_justify="left")
+    t = Table(
+        title=f"rank bounds of [A]_I ({len(a.partitions)} partition(s))", title_justify="left"
+    )
     t.add_column("I", overflow="fold")
     t.add_column("family")
     t.add_column("lower", justify="right")
@@ -87,10 +103,19 @@ def render_bounds(a: Analysis, console: Console, limit: int = 200) -> None:
     for p in a.partitions[:limit]:
         lo = str(p.lower) if p.lower is not None else p.lower_symbolic
         up = str(p.upper) if p.upper is not None else "-"
-        t.add_row(fmt_positions(p.I), p.label, lo, up, p.upper_symbolic, f"{p.lower_source} / {p.upper_source}")
+        t.add_row(
+            fmt_positions(p.I),
+            p.label,
+            lo,
+            up,
+            p.upper_symbolic,
+            f"{p.lower_source} / {p.upper_source}",
+        )
     console.print(t)
     if len(a.partitions) > limit:
-        console.print(f"... {len(a.partitions) - limit} more partition(s); use --format json for all")
+        console.print(
+            f"... {len(a.partitions) - limit} more partition(s); use --format json for all"
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -105,9 +130,11 @@ def register(app: typer.Typer) -> None:
     ):
         """Mode trees, mixture nodes, parameter count and symbolic rank bounds per partition."""
         check_format(fmt)
-        arch = load_spec(spec, parse_sets(set_))
+        values = parse_sets(set_)
+        arch = load_spec(spec, values)
         fams = default_families_for(arch, partition, partitions)
         a = analyze(arch, partitions=partition or [], families=fams)
+        a.values = values  # already substituted; recorded for the header and the JSON
         if fmt == "json":
             print(json.dumps(a.to_dict(), indent=2))
             return

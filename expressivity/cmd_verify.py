@@ -13,7 +13,15 @@ from rich.table import Table
 from analyzer import SpecError, load_spec
 
 from .cmd_analyze import default_families_for
-from .options import FormatOpt, PartitionOpt, PartitionsOpt, SetOpt, check_format, guarded, parse_sets
+from .options import (
+    FormatOpt,
+    PartitionOpt,
+    PartitionsOpt,
+    SetOpt,
+    check_format,
+    guarded,
+    parse_sets,
+)
 
 STATUS_STYLE = {
     "exact": "green",
@@ -28,15 +36,25 @@ STATUS_STYLE = {
 def render_verify(res, console: Console) -> None:
     d = res.to_dict()
     console.print(
-        f"{d['name']}: seed {d['seed']}, prime {d['prime']}, backend {d['backend']}, weights {d['weights']}, "
+        f"{d['name']}: seed {d['seed']}, prime {d['prime']}, backend {d['backend']}, weights "
+        f"{d['weights']}, "
         f"mode {d['mode']}, K cap {d['max_k']}, {d['elapsed_seconds']:.2f} s",
         markup=False,
     )
     for n in d["notes"]:
         console.print(f"note: {n}", markup=False)
-    t = Table(title="certified ranks (exact mod p: lower bounds) vs analyzer bounds", title_justify="left")
-    for col, just in (("I", "left"), ("lower", "right"), ("certified", "right"), ("upper", "right"),
-                      ("float est.", "right"), ("K", "right"), ("status", "left")):
+    t = Table(
+        title="certified ranks (exact mod p: lower bounds) vs analyzer bounds", title_justify="left"
+    )
+    for col, just in (
+        ("I", "left"),
+        ("lower", "right"),
+        ("certified", "right"),
+        ("upper", "right"),
+        ("float est.", "right"),
+        ("K", "right"),
+        ("status", "left"),
+    ):
         t.add_column(col, justify=just, overflow="fold")
     for p in res.partitions:
         style = STATUS_STYLE.get(p.status, "")
@@ -70,15 +88,27 @@ def register(app: typer.Typer) -> None:
         partition: PartitionOpt = None,
         partitions: PartitionsOpt = None,
         backend: str = typer.Option("numpy", "--backend", help="numpy or cupy (GPU)."),
-        weights: str = typer.Option("shared", "--weights", help="shared (a convolution) or per-node (the paper's decomposition)."),
-        mode: str = typer.Option("both", "--mode", help="exact (certified, mod p), float (SVD estimate) or both."),
+        weights: str = typer.Option(
+            "shared",
+            "--weights",
+            help="shared (a convolution) or per-node (the paper's decomposition).",
+        ),
+        mode: str = typer.Option(
+            "both", "--mode", help="exact (certified, mod p), float (SVD estimate) or both."
+        ),
         seed: int = typer.Option(0, "--seed", help="Seed of weights and samples."),
-        max_k: int | None = typer.Option(None, "--max-k", help="Cap on sampled rows/columns (default 1024)."),
-        dtype: str = typer.Option("float64", "--dtype", help="float64 or float32 for the float mode."),
-        claim5: bool = typer.Option(False, "--claim5", help="Also run the Claim 5 weight-copy check (mixed networks)."),
+        max_k: int | None = typer.Option(
+            None, "--max-k", help="Cap on sampled rows/columns (default 1024)."
+        ),
+        dtype: str = typer.Option(
+            "float64", "--dtype", help="float64 or float32 for the float mode."
+        ),
+        claim5: bool = typer.Option(
+            False, "--claim5", help="Also run the Claim 5 weight-copy check (mixed networks)."
+        ),
         fmt: FormatOpt = "table",
     ):
-        """Sample grid-tensor matricizations, certify their ranks mod p, and hold them against the bounds.
+        """Certify ranks of sampled grid-tensor matricizations mod p against the bounds.
 
         Exit code 0: no violation; 1: a violation (or a failed Claim 5 check); 2: bad input.
         """
@@ -86,27 +116,57 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt)
         if weights not in ("shared", "per-node"):
-            raise SpecError("--weights", "", f"unknown weights mode {weights!r} (choose from shared, per-node)")
+            raise SpecError(
+                "--weights", "", f"unknown weights mode {weights!r} (choose from shared, per-node)"
+            )
         if backend not in ("numpy", "cupy"):
-            raise SpecError("--backend", "", f"unknown backend {backend!r} (choose from numpy, cupy)")
+            raise SpecError(
+                "--backend", "", f"unknown backend {backend!r} (choose from numpy, cupy)"
+            )
         arch = load_spec(spec, parse_sets(set_))
         fams = default_families_for(arch, partition, partitions)
         show = fmt == "table" and sys.stderr.isatty()
         console = Console(highlight=False)
         if show:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          console=Console(stderr=True), transient=True) as prog:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            ) as prog:
                 task = prog.add_task("certifying", total=None)
 
                 def cb(done, total, label):
-                    prog.update(task, completed=done, total=total, description=f"certifying {label}")
+                    prog.update(
+                        task, completed=done, total=total, description=f"certifying {label}"
+                    )
 
-                res = verify_architecture(arch, partitions=partition or [], families=fams, mode=mode,
-                                          weights=weights, seed=seed, max_k=max_k, backend=backend,
-                                          progress=cb, dtype=dtype)
+                res = verify_architecture(
+                    arch,
+                    partitions=partition or [],
+                    families=fams,
+                    mode=mode,
+                    weights=weights,
+                    seed=seed,
+                    max_k=max_k,
+                    backend=backend,
+                    progress=cb,
+                    dtype=dtype,
+                )
         else:
-            res = verify_architecture(arch, partitions=partition or [], families=fams, mode=mode, weights=weights,
-                                      seed=seed, max_k=max_k, backend=backend, dtype=dtype)
+            res = verify_architecture(
+                arch,
+                partitions=partition or [],
+                families=fams,
+                mode=mode,
+                weights=weights,
+                seed=seed,
+                max_k=max_k,
+                backend=backend,
+                dtype=dtype,
+            )
         c5 = claim5_check(arch, seed=seed, backend=backend) if claim5 else None
         if fmt == "json":
             d = res.to_dict()
@@ -118,7 +178,8 @@ def register(app: typer.Typer) -> None:
             if c5 is not None:
                 eq = sum(ch["equal"] for ch in c5.checked)
                 console.print(
-                    f"Claim 5: {eq}/{len(c5.checked)} hybrid trees of width {c5.hybrid_width} realised exactly "
+                    f"Claim 5: {eq}/{len(c5.checked)} hybrid trees of width {c5.hybrid_width} "
+                    "realised exactly "
                     f"by the mixed network: {'pass' if c5.ok else 'FAIL'}",
                     markup=False,
                 )

@@ -14,11 +14,18 @@ from analyzer.symbols import ExprError, parse_assignment
 
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Give a symbol a value, e.g. --set r=4 (repeatable; M=r substitutes an expression)."),
+    typer.Option(
+        "--set",
+        help="Give a symbol a value, e.g. --set r=4 (repeatable; M=r substitutes an expression).",
+    ),
 ]
 PartitionOpt = Annotated[
     list[str] | None,
-    typer.Option("--partition", "-p", help="Explicit I as comma-separated used positions, e.g. 0,1,4,5 (repeatable)."),
+    typer.Option(
+        "--partition",
+        "-p",
+        help="Explicit I as comma-separated used positions, e.g. 0,1,4,5 (repeatable).",
+    ),
 ]
 PartitionsOpt = Annotated[
     list[str] | None,
@@ -44,7 +51,9 @@ def parse_sets(items: list[str] | None) -> dict:
 
 def check_format(fmt: str, allowed=("table", "json")) -> str:
     if fmt not in allowed:
-        raise SpecError("--format", "", f"unknown format {fmt!r} (choose from {', '.join(allowed)})")
+        raise SpecError(
+            "--format", "", f"unknown format {fmt!r} (choose from {', '.join(allowed)})"
+        )
     return fmt
 
 

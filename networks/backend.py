@@ -31,7 +31,9 @@ def get_xp(name: str = "numpy"):
     try:
         cupy.asnumpy(cupy.arange(3, dtype=cupy.int64).sum())
     except Exception as exc:  # no driver / no device: cudaErrorInsufficientDriver etc.
-        raise BackendError(f"the cupy backend found no usable GPU ({type(exc).__name__}: {exc})") from None
+        raise BackendError(
+            f"the cupy backend found no usable GPU ({type(exc).__name__}: {exc})"
+        ) from None
     return cupy
 
 

@@ -105,8 +105,11 @@ class Network:
             elif u.kind == "exchange":
                 a, b = vals[u.children[0]], vals[u.children[1]]
                 s = int(u.s)
-                shape = xp.broadcast_shapes(a.shape, b.shape) if hasattr(xp, "broadcast_shapes") else \
-                    np.broadcast_shapes(a.shape, b.shape)
+                shape = (
+                    xp.broadcast_shapes(a.shape, b.shape)
+                    if hasattr(xp, "broadcast_shapes")
+                    else np.broadcast_shapes(a.shape, b.shape)
+                )
                 a = xp.broadcast_to(a, shape)
                 b = xp.broadcast_to(b, shape)
                 v = xp.concatenate([a[..., :s], b[..., s:]], axis=-1)
@@ -151,7 +154,11 @@ def _int(x, what: str, arch: Architecture) -> int:
     x = x if isinstance(x, int) else x
     if getattr(x, "free_symbols", None):
         names = ", ".join(sorted(str(s) for s in x.free_symbols))
-        raise SpecError(arch.source, "--set", f"building a network needs numbers: set {names} (e.g. --set {names.split(',')[0]}=4)")
+        raise SpecError(
+            arch.source,
+            "--set",
+            f"building a network needs numbers: set {names} (e.g. --set {names.split(',')[0]}=4)",
+        )
     return int(x)
 
 
@@ -177,9 +184,17 @@ def random_network(
     if arithmetic not in ARITHMETICS:
         raise SpecError("--mode", "", f"unknown arithmetic {arithmetic!r}")
     if weights not in WEIGHT_MODES:
-        raise SpecError("--weights", "", f"unknown weights mode {weights!r} (choose from {', '.join(WEIGHT_MODES)})")
+        raise SpecError(
+            "--weights",
+            "",
+            f"unknown weights mode {weights!r} (choose from {', '.join(WEIGHT_MODES)})",
+        )
     if arithmetic == "exact" and arch.pooling != "product":
-        raise SpecError(arch.source, "pooling", f"'{arch.pooling}' pooling runs in floating point only (no exact mode)")
+        raise SpecError(
+            arch.source,
+            "pooling",
+            f"'{arch.pooling}' pooling runs in floating point only (no exact mode)",
+        )
     c = build_circuit(arch)
     M = _int(arch.input_channels, "input_channels", arch)
     rng = np.random.default_rng(seed)
@@ -228,12 +243,16 @@ def calibrate(net: Network, rng, batch: int = 256) -> None:
         if key not in factors:
             # product: the median (products are heavy-tailed); relu/max: the root mean square
             # (a relu output is 0 about half the time, so its median is near 0)
-            med = float(np.median(np.abs(v))) if pool == "product" else float(np.sqrt(np.mean(v**2)))
+            med = (
+                float(np.median(np.abs(v))) if pool == "product" else float(np.sqrt(np.mean(v**2)))
+            )
             factors[key] = 1.0 / med if med > 0 and np.isfinite(med) else 1.0
         return v * fdt(factors[key])
 
     net.evaluate({pos: x[:, pos, :] for pos in c.used_positions}, np, hook=hook)
     for key, f in factors.items():
         k = len(net.weights[key])
-        per_tap = f ** (1.0 / k) if pool == "product" else f  # product: k factors; relu/max: degree 1
+        per_tap = (
+            f ** (1.0 / k) if pool == "product" else f
+        )  # product: k factors; relu/max: degree 1
         net.weights[key] = [(w * per_tap).astype(fdt) for w in net.weights[key]]

@@ -54,7 +54,10 @@ def random_tree_decomposition(root, children, width, M, seed=0, p=PRIME) -> Tree
         if not ch:
             return
         out = 1 if node == root else width
-        W[node] = [rng.integers(0, p, size=(M if not children[c] else width, out), dtype=np.int64) for c in ch]
+        W[node] = [
+            rng.integers(0, p, size=(M if not children[c] else width, out), dtype=np.int64)
+            for c in ch
+        ]
         for c in ch:
             walk(c)
 

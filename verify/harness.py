@@ -174,7 +174,7 @@ def verify_architecture(
     dtype: str = "float64",
     values: dict | None = None,
 ) -> VerifyResult:
-    """Certify ranks of the architecture's grid-tensor matricizations and hold them against the bounds.
+    """Certify ranks of grid-tensor matricizations and hold them against the analyzer's bounds.
 
     Parameters
     ----------
@@ -202,7 +202,11 @@ def verify_architecture(
         arch = arch.substitute(values)
     if not arch.is_concrete:
         names = ", ".join(arch.symbol_names)
-        raise SpecError(arch.source, "--set", f"verification needs numbers: set {names} (e.g. --set {arch.symbol_names[0]}=4)")
+        raise SpecError(
+            arch.source,
+            "--set",
+            f"verification needs numbers: set {names} (e.g. --set {arch.symbol_names[0]}=4)",
+        )
     try:
         xp = get_xp(backend)
     except BackendError as exc:
@@ -212,11 +216,17 @@ def verify_architecture(
     do_float = mode in ("float", "both")
     if arch.pooling != "product" and do_exact:
         if mode == "exact":
-            raise SpecError(arch.source, "pooling", f"'{arch.pooling}' pooling runs in floating point only: use --mode float")
+            raise SpecError(
+                arch.source,
+                "pooling",
+                f"'{arch.pooling}' pooling runs in floating point only: use --mode float",
+            )
         do_exact = False
         notes.append(f"'{arch.pooling}' pooling: floating point only, no certified ranks")
     if weights == "per-node":
-        notes.append("per-node weights: every tree node has its own weights (the paper's decomposition)")
+        notes.append(
+            "per-node weights: every tree node has its own weights (the paper's decomposition)"
+        )
     fams = list(families) if (partitions or families) else []
     if not partitions and not families:
         fams = ["nodes"] if any(t is not None for t in _trees(arch)) else ["halves", "odd-even"]
@@ -225,17 +235,23 @@ def verify_architecture(
     multilinear = c.multilinear
     if not multilinear:
         notes.append(
-            "the output is not multilinear in the inputs (overlapping circuit or relu/max): rows and "
+            "the output is not multilinear in the inputs (overlapping circuit or relu/max): rows "
+            "and "
             "columns are template configurations, a submatrix of [A]_I"
         )
     M = int(arch.input_channels)
     net_exact = random_network(arch, "exact", weights, seed=seed) if do_exact else None
-    net_float = random_network(arch, "float", weights, seed=seed + 1, dtype=dtype) if do_float else None
+    net_float = (
+        random_network(arch, "float", weights, seed=seed + 1, dtype=dtype) if do_float else None
+    )
     fdtype = np.float32 if dtype == "float32" else np.float64
     templates = None
     if arch.pooling != "product":
         templates = np.random.default_rng([seed, 8]).standard_normal((M, M))
-        notes.append("relu/max pooling: templates are M seeded random Gaussian vectors (not the standard basis)")
+        notes.append(
+            "relu/max pooling: templates are M seeded random Gaussian vectors (not the standard "
+            "basis)"
+        )
     results: list[PartitionVerification] = []
     total = len(an.partitions)
     for idx, pb in enumerate(an.partitions):
@@ -262,8 +278,9 @@ def verify_architecture(
             t_rank += time.perf_counter() - tr
         if net_float is not None:
             rng = np.random.default_rng([seed, 3, idx])
-            s = sample_partition(c, I, K, K, M, "float", rng, PRIME, multilinear, dtype=fdtype,
-                                 templates=templates)
+            s = sample_partition(
+                c, I, K, K, M, "float", rng, PRIME, multilinear, dtype=fdtype, templates=templates
+            )
             Kr, Kc, method = (Kr, Kc, method) if net_exact is not None else (s.Kr, s.Kc, s.method)
             te = time.perf_counter()
             X = sample_matrix(net_float, s, xp)
@@ -277,10 +294,15 @@ def verify_architecture(
                 fr, ftol = f.rank, f.tol
                 svals = [float(v) for v in f.singular_values[:MAX_SINGULAR_VALUES]]
             if fr == 0 and f.singular_values.size and f.singular_values[0] == 0:
-                warnings.append("the sampled matrix is zero: the output vanishes on every sampled input "
-                                "(for relu/max a dead output unit; try another --seed)")
+                warnings.append(
+                    "the sampled matrix is zero: the output vanishes on every sampled input "
+                    "(for relu/max a dead output unit; try another --seed)"
+                )
             if cert is not None and fr is not None and fr != cert:
-                warnings.append(f"float estimate {fr} differs from the certified rank {cert} (numerical, not a violation)")
+                warnings.append(
+                    f"float estimate {fr} differs from the certified rank {cert} (numerical, not "
+                    "a violation)"
+                )
         Kmin = min(Kr, Kc)
         capped = pb.upper is not None and Kmin < pb.upper
         status = _status(pb.upper, pb.lower, cert, Kmin, weights)
@@ -292,22 +314,51 @@ def verify_architecture(
             text = f"{cert}"
         if status == "below-lower":
             warnings.append(
-                f"certified {cert} is below the analyzer's lower bound {pb.lower} ({pb.lower_source}), "
+                f"certified {cert} is below the analyzer's lower bound {pb.lower} "
+                f"({pb.lower_source}), "
                 "which is proved for per-node weights: a weight-sharing effect"
             )
-        results.append(PartitionVerification(
-            I=pb.I, label=pb.label, upper=pb.upper, lower=pb.lower, upper_symbolic=pb.upper_symbolic,
-            lower_symbolic=pb.lower_symbolic, upper_source=pb.upper_source, lower_source=pb.lower_source,
-            K=[Kr, Kc], capped=capped, certified_lower=cert, certified_text=text, float_rank=fr,
-            float_tolerance=ftol, singular_values=svals, status=status, warnings=warnings,
-            eval_seconds=t_eval, rank_seconds=t_rank, sampling=method,
-        ))
+        results.append(
+            PartitionVerification(
+                I=pb.I,
+                label=pb.label,
+                upper=pb.upper,
+                lower=pb.lower,
+                upper_symbolic=pb.upper_symbolic,
+                lower_symbolic=pb.lower_symbolic,
+                upper_source=pb.upper_source,
+                lower_source=pb.lower_source,
+                K=[Kr, Kc],
+                capped=capped,
+                certified_lower=cert,
+                certified_text=text,
+                float_rank=fr,
+                float_tolerance=ftol,
+                singular_values=svals,
+                status=status,
+                warnings=warnings,
+                eval_seconds=t_eval,
+                rank_seconds=t_rank,
+                sampling=method,
+            )
+        )
     if progress:
         progress(total, total, "done")
     return VerifyResult(
-        name=arch.name, source=arch.source, seed=seed, prime=PRIME, backend=backend, weights=weights,
-        mode=mode, max_k=max_k, dtype=dtype, values=dict(values or {}), partitions=results,
-        elapsed_seconds=time.perf_counter() - t0, notes=notes + an.structure.notes, analysis=an,
+        name=arch.name,
+        source=arch.source,
+        seed=seed,
+        prime=PRIME,
+        backend=backend,
+        weights=weights,
+        mode=mode,
+        max_k=max_k,
+        dtype=dtype,
+        values=dict(values or {}),
+        partitions=results,
+        elapsed_seconds=time.perf_counter() - t0,
+        notes=notes + an.structure.notes,
+        analysis=an,
     )
 
 

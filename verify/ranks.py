@@ -11,7 +11,8 @@ __all__ = ["exact_rank_mod_p", "float_rank", "FloatRank", "FLOAT_RULE"]
 
 FLOAT_RULE = (
     "rows and columns scaled to unit Euclidean norm (a rank-preserving equilibration), then "
-    "rank = #{singular values > sigma_max * max(K_r, K_c) * eps} (numpy.linalg.matrix_rank's rule), "
+    "rank = #{singular values > sigma_max * max(K_r, K_c) * eps} (numpy.linalg.matrix_rank's "
+    "rule), "
     "eps the machine epsilon of the dtype the matrix was computed in (float64 or float32)"
 )
 
@@ -35,7 +36,11 @@ class FloatRank:
 def float_rank(X: np.ndarray) -> FloatRank:
     """Floating rank with the documented tolerance rule (:data:`FLOAT_RULE`)."""
     X = np.asarray(X)
-    eps = float(np.finfo(X.dtype).eps) if np.issubdtype(X.dtype, np.floating) else float(np.finfo(np.float64).eps)
+    eps = (
+        float(np.finfo(X.dtype).eps)
+        if np.issubdtype(X.dtype, np.floating)
+        else float(np.finfo(np.float64).eps)
+    )
     X = X.astype(np.float64)
     if X.size == 0:
         return FloatRank(0, 0.0, np.zeros(0))

@@ -6,9 +6,9 @@ product units), its value on inputs x_p = sum_d c_{p,d} e_d is sum_d prod_p c_{p
 random product inputs give C_I [A]_I C_J^T, whose rank equals rank [A]_I with high probability
 once K exceeds it (Schwartz-Zippel). Otherwise (overlapping circuits, relu/max pooling) rows
 and columns are distinct random template configurations: a submatrix of [A]_I, all of it when
-M^|I| <= K_r and M^|J| <= K_c. For relu/max pooling the templates are M fixed random Gaussian vectors (seeded)
-instead of the standard basis: with nonnegative one-hot inputs and no biases, a random relu
-network is often identically zero on the grid (a dead output unit).
+M^|I| <= K_r and M^|J| <= K_c. For relu/max pooling the templates are M fixed random Gaussian
+vectors (seeded) instead of the standard basis: with nonnegative one-hot inputs and no biases,
+a random relu network is often identically zero on the grid (a dead output unit).
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def _configs(n: int, M: int, K: int, rng) -> np.ndarray:
     """K distinct template configurations of n positions (all of them when M^n <= K)."""
     total = M**n
     if total <= K:
-        return np.array(list(itertools.product(range(M), repeat=n)), dtype=np.int64).reshape(total, n)
+        return np.array(list(itertools.product(range(M), repeat=n)), dtype=np.int64).reshape(
+            total, n
+        )
     seen: set[tuple] = set()
     out = []
     while len(out) < K:
@@ -64,8 +66,19 @@ def _onehot(digits: np.ndarray, M: int, arithmetic: str, dtype, templates=None) 
     return out
 
 
-def sample_partition(circuit, I: int, Kr: int, Kc: int, M: int, arithmetic: str, rng, p: int,
-                     multilinear: bool, dtype=np.float64, templates=None) -> Sample:
+def sample_partition(
+    circuit,
+    I: int,
+    Kr: int,
+    Kc: int,
+    M: int,
+    arithmetic: str,
+    rng,
+    p: int,
+    multilinear: bool,
+    dtype=np.float64,
+    templates=None,
+) -> Sample:
     used = circuit.used_mask
     Ipos = positions_of(I & used)
     Jpos = positions_of(used & ~I)

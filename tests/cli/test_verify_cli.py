@@ -16,7 +16,18 @@ def run(*args):
 
 
 def test_json_contract_and_exit_0():
-    r = run("verify", "builtin:worked-T", "-p", "0,2,4,6", "-p", "0,1", "--format", "json", "--seed", "5")
+    r = run(
+        "verify",
+        "builtin:worked-T",
+        "-p",
+        "0,2,4,6",
+        "-p",
+        "0,1",
+        "--format",
+        "json",
+        "--seed",
+        "5",
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     for key in ("seed", "prime", "backend", "weights", "max_k", "partitions", "violations"):
@@ -47,14 +58,17 @@ def test_violation_exits_1(monkeypatch):
     assert "VIOLATION" in r.stdout
 
 
-@pytest.mark.parametrize("args,needle", [
-    (("verify", "builtin:paper-T"), "set r"),
-    (("verify", "builtin:worked-T", "--weights", "tied"), "--weights"),
-    (("verify", "builtin:worked-T", "--mode", "approx"), "--mode"),
-    (("verify", "builtin:worked-T", "--backend", "tpu"), "--backend"),
-    (("verify", "builtin:worked-T", "--max-k", "0"), "--max-k"),
-    (("verify", "builtin:nope"), "unknown builtin"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (("verify", "builtin:paper-T"), "set r"),
+        (("verify", "builtin:worked-T", "--weights", "tied"), "--weights"),
+        (("verify", "builtin:worked-T", "--mode", "approx"), "--mode"),
+        (("verify", "builtin:worked-T", "--backend", "tpu"), "--backend"),
+        (("verify", "builtin:worked-T", "--max-k", "0"), "--max-k"),
+        (("verify", "builtin:nope"), "unknown builtin"),
+    ],
+)
 def test_bad_input_exits_2(args, needle):
     r = run(*args)
     assert r.exit_code == 2
@@ -63,7 +77,10 @@ def test_bad_input_exits_2(args, needle):
 
 def test_relu_exact_is_refused(tmp_path):
     f = tmp_path / "relu.yaml"
-    f.write_text("name: relu\ninput_channels: 2\npooling: relu\nbranches:\n  - {name: T, dilations: [1, 2], channels: 2}\n")
+    f.write_text(
+        "name: relu\ninput_channels: 2\npooling: relu\nbranches:\n  - {name: T, dilations: [1, "
+        "2], channels: 2}\n"
+    )
     r = run("verify", str(f), "--mode", "exact", "-p", "0,1")
     assert r.exit_code == 2 and "floating point only" in r.stderr
     r = run("verify", str(f), "-p", "0,1")

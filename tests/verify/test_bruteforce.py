@@ -72,17 +72,32 @@ SPECS = {
     "gapped": {"name": "gapped", "input_channels": 2, "branches": [br("T", [1, 4])]},
     "overlapping": {"name": "overlapping", "input_channels": 2, "branches": [br("T", [1, 2, 1])]},
     "kernel3": {"name": "kernel3", "input_channels": 2, "branches": [br("T", [1, 3], k=3)]},
-    "exchange": {"name": "exchange", "input_channels": 2,
-                 "branches": [br("T", [1, 2, 4]), br("Tp", [2, 1, 4])],
-                 "connections": [{"after_layer": 2, "branches": ["T", "Tp"]}]},
-    "exchange1of3": {"name": "exchange1of3", "input_channels": 2,
-                     "branches": [br("T", [1, 2, 4], w=3), br("Tp", [2, 1, 4], w=3)],
-                     "connections": [{"after_layer": 1, "branches": ["T", "Tp"], "exchange": 1,
-                                      "allow_overlap": True}]},
-    "sum": {"name": "sum", "input_channels": 2,
-            "branches": [br("T", [1, 2, 4]), br("Tp", [2, 1, 4])],
-            "connections": [{"after_layer": 2, "branches": ["T", "Tp"], "mode": "sum"}]},
-    "readout": {"name": "readout", "input_channels": 2, "readout": True, "branches": [br("T", [1, 2, 4], w=3)]},
+    "exchange": {
+        "name": "exchange",
+        "input_channels": 2,
+        "branches": [br("T", [1, 2, 4]), br("Tp", [2, 1, 4])],
+        "connections": [{"after_layer": 2, "branches": ["T", "Tp"]}],
+    },
+    "exchange1of3": {
+        "name": "exchange1of3",
+        "input_channels": 2,
+        "branches": [br("T", [1, 2, 4], w=3), br("Tp", [2, 1, 4], w=3)],
+        "connections": [
+            {"after_layer": 1, "branches": ["T", "Tp"], "exchange": 1, "allow_overlap": True}
+        ],
+    },
+    "sum": {
+        "name": "sum",
+        "input_channels": 2,
+        "branches": [br("T", [1, 2, 4]), br("Tp", [2, 1, 4])],
+        "connections": [{"after_layer": 2, "branches": ["T", "Tp"], "mode": "sum"}],
+    },
+    "readout": {
+        "name": "readout",
+        "input_channels": 2,
+        "readout": True,
+        "branches": [br("T", [1, 2, 4], w=3)],
+    },
 }
 
 
@@ -103,8 +118,9 @@ def test_sampled_certified_rank_equals_full_rank(name, weights):
     used, M, table = grid_tensor(arch, weights)
     assert M ** len(used) <= 4096
     parts = _partitions(used)
-    res = verify_architecture(arch, partitions=[",".join(map(str, p)) for p in parts], weights=weights,
-                              mode="exact")
+    res = verify_architecture(
+        arch, partitions=[",".join(map(str, p)) for p in parts], weights=weights, mode="exact"
+    )
     assert len(res.partitions) >= 3
     for pv in res.partitions:
         full = matricization_rank(used, M, table, set(pv.I))

@@ -7,12 +7,15 @@ from analyzer.analysis import structure
 from verify import claim5_check
 
 
-@pytest.mark.parametrize("ref,values", [
-    ("builtin:paper-mixed", {"r": 4}),
-    ("builtin:worked-mix2", None),
-    ("builtin:worked-mix2-sum", None),
-    ("builtin:groupswap-k2-mixed", {"r": 2}),
-])
+@pytest.mark.parametrize(
+    "ref,values",
+    [
+        ("builtin:paper-mixed", {"r": 4}),
+        ("builtin:worked-mix2", None),
+        ("builtin:worked-mix2-sum", None),
+        ("builtin:groupswap-k2-mixed", {"r": 2}),
+    ],
+)
 def test_claim5_passes(ref, values):
     res = claim5_check(load_spec(ref, values))
     assert res.ok and res.checked and all(c["equal"] for c in res.checked)

@@ -14,7 +14,9 @@ from .worked_table import COLUMNS, WORKED, partition_arg
 @pytest.mark.parametrize("name", sorted(WORKED))
 def test_worked_table_certified_and_float(name, weights):
     res = verify_architecture(
-        load_spec(f"builtin:{name}"), partitions=[partition_arg(c) for c in COLUMNS], weights=weights
+        load_spec(f"builtin:{name}"),
+        partitions=[partition_arg(c) for c in COLUMNS],
+        weights=weights,
     )
     assert [p.certified_lower for p in res.partitions] == WORKED[name]
     assert [p.float_rank for p in res.partitions] == WORKED[name]
@@ -27,7 +29,9 @@ def test_worked_table_certified_and_float(name, weights):
 
 def test_tree_rows_are_exact():
     for name in ("worked-T", "worked-Tp", "worked-Trev"):
-        res = verify_architecture(load_spec(f"builtin:{name}"), partitions=[partition_arg(c) for c in COLUMNS])
+        res = verify_architecture(
+            load_spec(f"builtin:{name}"), partitions=[partition_arg(c) for c in COLUMNS]
+        )
         assert all(p.status == "exact" for p in res.partitions)
 
 
@@ -41,7 +45,9 @@ def test_deterministic_given_seed():
 
 
 def test_cap_reads_at_least_k():
-    res = verify_architecture(load_spec("builtin:paper-mixed", {"r": 4}), families=["odd-even"], max_k=64)
+    res = verify_architecture(
+        load_spec("builtin:paper-mixed", {"r": 4}), families=["odd-even"], max_k=64
+    )
     (p,) = res.partitions
     # the odd-even rank of the mixed network is at least (r/2)^8 = 256 > 64 (Claim 5 + Theorem 7)
     assert p.K == [64, 64] and p.capped
@@ -70,8 +76,12 @@ def test_status_rules():
 
 
 def test_relu_is_float_only_and_not_covered():
-    spec = {"name": "relu-net", "input_channels": 2, "pooling": "relu",
-            "branches": [{"name": "T", "dilations": [1, 2], "channels": 2}]}
+    spec = {
+        "name": "relu-net",
+        "input_channels": 2,
+        "pooling": "relu",
+        "branches": [{"name": "T", "dilations": [1, 2], "channels": 2}],
+    }
     arch = spec_from_dict(spec)
     res = verify_architecture(arch, partitions=["0,1"])
     (p,) = res.partitions
@@ -95,7 +105,9 @@ def test_cupy_without_gpu_is_clear_error():
 
 
 def test_float32_runs():
-    res = verify_architecture(load_spec("builtin:worked-T"), partitions=["0,2,4,6"], dtype="float32", mode="float")
+    res = verify_architecture(
+        load_spec("builtin:worked-T"), partitions=["0,2,4,6"], dtype="float32", mode="float"
+    )
     (p,) = res.partitions
     assert p.certified_lower is None and p.float_rank == 16  # theory.md: T on 0246 has rank 16
     assert np.isfinite(p.float_tolerance)
