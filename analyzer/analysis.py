@@ -121,9 +121,12 @@ def structure(arch: Architecture) -> Structure:
         and arch.pooling == "product"
         and all(t is not None and t.binary for t in trees)
     ):
-        ws = [_uniform_width(b) for b in arch.branches]
-        if all(w is not None for w in ws):
-            thm7 = Theorem7Info(tuple(trees), tuple(ws))
+        if all(b.depth >= 2 for b in arch.branches):
+            # upper bound: uniform widths only; lower bound: at the least width (zeroing channels)
+            ws = [_uniform_width(b) for b in arch.branches]
+            least = SYM.with_minima(symbol_minima(arch))
+            lows = [least.min(*(ly.width for ly in b.layers[:-1])) for b in arch.branches]
+            thm7 = Theorem7Info(tuple(trees), tuple(ws), tuple(lows))
     return Structure(arch, c, trees, mixture, hybrid, hwidth, thm7, notes)
 
 
@@ -267,7 +270,8 @@ class Analysis:
             "pooling": arch.pooling,
             "readout": arch.readout,
             "symbols": arch.symbol_names,
-            "values": {k: _fmt(v) if not isinstance(v, int) else v for k, v in self.values.items()},
+            "values": {k: _fmt(v) if _as_int(v) is None else _as_int(v)
+                       for k, v in self.values.items()},
             "kind": st.network_kind,
             "modes": c.used_positions,
             "receptive_field": c.N,
@@ -293,7 +297,7 @@ class Analysis:
 
 def analyze(
     arch: Architecture,
-    partitions: list[str | Partition] = (),
+    partitions: list[str | Partition | list[int]] = (),
     families: list[str] = (),
     values: dict[str, Any] | None = None,
     with_tilings: bool = False,
@@ -303,7 +307,7 @@ def analyze(
     Parameters
     ----------
     arch : the architecture (``analyzer.load_spec``); symbols may remain.
-    partitions : explicit I's (``"0,1,4,5"`` or :class:`Partition`).
+    partitions : explicit I's (``"0,1,4,5"``, a list of positions, or :class:`Partition`).
     families : names of partition families (``nodes``, ``odd-even``, ``all``, ...).
     values : symbol values to substitute first.
 

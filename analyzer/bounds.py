@@ -231,27 +231,38 @@ def _part(a: Arith, dim, count, pi):
 # --------------------------------------------------------------------------- Theorem 7
 @dataclass(frozen=True)
 class Theorem7Info:
-    """Where Theorem 7 applies: binary tree branches, uniform width of layers 1..L-1."""
+    """Where Theorem 7 applies: binary tree branches of depth >= 2, no connections.
+
+    ``widths``: the uniform width r of layers 1..L-1 of each branch, or None where they differ
+    (then Theorem 7 gives no upper bound). ``lower_widths``: the least width of layers 1..L-1
+    of each branch (defaults to ``widths``); the lower bound is taken at that width, since
+    zeroing the extra channels is a special choice of weights.
+    """
 
     trees: tuple[ModeTree, ...]
-    widths: tuple[sympy.Expr, ...]  # the uniform width r of each branch
+    widths: tuple[sympy.Expr | None, ...]
+    lower_widths: tuple[sympy.Expr, ...] = ()
 
 
 def theorem7(info: Theorem7Info, M, I: int, arith: Arith):
-    """Theorem 7 bounds for a single tree, or a sum of unconnected trees.
+    """Theorem 7 bounds for a single tree, or a sum of unconnected trees: (upper, lower).
 
-    Upper: sum over branches of r^min(|Θ(I;T)|, |Θ(J;T)|) (Theorem 7 + subadditivity).
-    Lower: max over branches of min(M, r)^pairs(I;T) (Theorem 7; a narrower width or zeroing
-    the other branches is a special choice of weights, so the generic rank is at least it).
+    Upper: sum over branches of r^min(|Θ(I;T)|, |Θ(J;T)|) (Theorem 7 + subadditivity); None
+    unless every branch has a uniform width.
+    Lower: max over branches of min(M, r_min)^pairs(I;T), r_min the branch's least width of
+    layers 1..L-1 (Theorem 7 at width min(M, r_min); a narrower width or zeroing the other
+    branches is a special choice of weights, so the generic rank is at least it).
     """
     a = arith
+    lower_widths = info.lower_widths or info.widths
     ups, lows = [], []
-    for t, r in zip(info.trees, info.widths, strict=True):
-        r_ = a.lift(r)
-        tI, tJ = t.tiling_counts(I & t.root)
-        ups.append(a.pow(r_, min(tI, tJ)))
-        lows.append(a.pow(a.min(a.lift(M), r_), t.sibling_pairs(I & t.root)))
-    return a.sum(ups), a.max(*lows) if len(lows) > 1 else lows[0]
+    for t, r, rlow in zip(info.trees, info.widths, lower_widths, strict=True):
+        if r is not None:
+            tI, tJ = t.tiling_counts(I & t.root)
+            ups.append(a.pow(a.lift(r), min(tI, tJ)))
+        lows.append(a.pow(a.min(a.lift(M), a.lift(rlow)), t.sibling_pairs(I & t.root)))
+    upper = a.sum(ups) if len(ups) == len(info.trees) else None
+    return upper, a.max(*lows) if len(lows) > 1 else lows[0]
 
 
 def claim5_lower(hs: HybridStructure, width, M, I: int, arith: Arith):

@@ -124,11 +124,20 @@ def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") 
 
 
 def resolve_partitions(circuit: Circuit, trees, explicit=(), families=()) -> list[Partition]:
-    """Explicit partitions then families, without duplicates (I and its complement are one)."""
+    """Explicit partitions then families, without duplicates (I and its complement are one).
+
+    An explicit partition is a string ``"0,1,4,5"``, a :class:`Partition`, or an iterable of
+    positions (``[0, 1, 4, 5]``).
+    """
     out: list[Partition] = []
     seen: set[int] = set()
     used = circuit.used_mask
-    parts = [parse_partition(t, circuit) if isinstance(t, str) else t for t in explicit]
+    parts = [
+        parse_partition(t, circuit) if isinstance(t, str)
+        else t if isinstance(t, Partition)
+        else make_partition(t, circuit)  # any iterable of positions
+        for t in explicit
+    ]
     for name in families:
         parts.extend(family(name, circuit, trees))
     for p in parts:

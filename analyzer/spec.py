@@ -305,8 +305,11 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
                         f"{len(bm.channels)} widths for {len(bm.dilations)} layers",
                     )
                 widths = [_expr(c, source, f"{where}.channels.{i}") for i, c in enumerate(bm.channels)]
+                for i, w in enumerate(widths):
+                    _positive(w, source, f"{where}.channels.{i}", "width")
             else:
                 widths = [_expr(bm.channels, source, f"{where}.channels")] * len(bm.dilations)
+                _positive(widths[0], source, f"{where}.channels", "width")
             layers = tuple(Layer(bm.kernel, d, w) for d, w in zip(bm.dilations, widths, strict=True))
         branches.append(Branch(bm.name, layers))
 

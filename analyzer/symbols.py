@@ -74,7 +74,10 @@ def parse_expr(value: int | str | sympy.Expr) -> sympy.Expr:
         expr = eval(" ".join(pieces), ns)  # noqa: S307 - tokens validated above
     except Exception as exc:  # syntax errors, division by zero
         raise ExprError(f"cannot parse expression {text!r}: {exc}") from None
-    return sympy.sympify(expr)
+    expr = sympy.sympify(expr)
+    if expr.has(sympy.zoo, sympy.oo, sympy.nan):  # sympy divides by zero without raising
+        raise ExprError(f"cannot parse expression {text!r}: division by zero")
+    return expr
 
 
 def is_concrete(expr: sympy.Expr) -> bool:

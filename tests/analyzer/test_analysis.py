@@ -1,0 +1,212 @@
+"""analyzer/analysis.py: theory.md's worked table, the paper's instances, sizes, to_dict."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from analyzer import analyze, load_spec, parameter_count, spec_from_dict, structure
+
+r = sympy.Symbol("r", positive=True, integer=True)
+PAPER_I = [0, 2, 4, 6, 8, 9, 12, 13]  # theory.md sec. 4 / Corollary 8, k = 2, N = 16
+
+# ------------------------------------------------------------------ theory.md sec. 5, as data
+# M = 3, all widths r = 2, k = 2, N = 8, paper output convention. Each row is a builtin spec;
+# each column is I written as its positions ("0145" = {0, 1, 4, 5}); the entry is the exact
+# generic rank of [A]_I, copied from theory.md (never from the code's output).
+WORKED_COLUMNS: tuple[str, ...] = ("01", "0123", "02", "0145", "0246", "04", "012", "1256", "0356")
+
+# builtin name -> (is a single tree, generic ranks in WORKED_COLUMNS order)
+WORKED_TABLE: dict[str, tuple[bool, tuple[int, ...]]] = {
+    "worked-T": (True, (2, 1, 4, 4, 16, 4, 2, 16, 16)),
+    "worked-Tp": (True, (4, 1, 2, 16, 4, 4, 2, 16, 16)),
+    "worked-Trev": (True, (4, 16, 4, 4, 1, 2, 8, 4, 16)),
+    "worked-T-plus-Tp": (False, (6, 2, 6, 20, 20, 7, 4, 31, 31)),
+    "worked-mix2": (False, (6, 2, 6, 34, 34, 9, 6, 49, 49)),
+    "worked-mix2-sum": (False, (6, 2, 6, 36, 36, 9, 6, 49, 49)),
+    "worked-T-plus-Trev": (False, (6, 17, 7, 8, 17, 6, 10, 20, 31)),
+}
+
+
+def column_positions(col: str) -> list[int]:
+    """ "0145" -> [0, 1, 4, 5] (N = 8: every position is one digit)."""
+    return [int(ch) for ch in col]
+
+
+def worked_cases():
+    """(builtin, column, is_tree, rank) for every cell of the table."""
+    for name, (is_tree, ranks) in WORKED_TABLE.items():
+        for col, rank in zip(WORKED_COLUMNS, ranks, strict=True):
+            yield name, col, is_tree, rank
+
+
+@pytest.fixture(scope="module")
+def worked_analyses():
+    cols = [",".join(c) for c in WORKED_COLUMNS]
+    out = {}
+    for name in WORKED_TABLE:
+        a = analyze(load_spec(f"builtin:{name}"), partitions=cols)
+        assert [p.I for p in a.partitions] == [column_positions(c) for c in WORKED_COLUMNS]
+        out[name] = {"".join(map(str, p.I)): p for p in a.partitions}
+    return out
+
+
+# ------------------------------------------------------------------ theory.md's worked table
+@pytest.mark.parametrize(("name", "col", "is_tree", "rank"), list(worked_cases()))
+def test_worked_table_brackets_generic_rank(worked_analyses, name, col, is_tree, rank):
+    p = worked_analyses[name][col]
+    assert p.upper is not None and p.lower is not None
+    if is_tree:
+        assert p.upper == rank, "on a tree the propagation bound equals the generic rank"
+        assert int(p.propagation) == rank
+    else:
+        assert p.upper >= rank
+    assert p.lower <= rank
+
+
+@pytest.mark.parametrize(("name", "col", "rank"), [(n, c, k) for n, c, t, k in worked_cases() if t])
+def test_worked_table_theorem7_brackets_tree_rows(worked_analyses, name, col, rank):
+    p = worked_analyses[name][col]
+    assert p.theorem7_lower is not None and p.theorem7_upper is not None
+    assert int(p.theorem7_lower) <= rank <= int(p.theorem7_upper)
+
+
+def test_worked_builtins_match_theory_setup():
+    dil = {
+        "worked-T": [[1, 2, 4]],
+        "worked-Tp": [[2, 1, 4]],
+        "worked-Trev": [[4, 2, 1]],
+        "worked-T-plus-Tp": [[1, 2, 4], [2, 1, 4]],
+        "worked-mix2": [[1, 2, 4], [2, 1, 4]],
+        "worked-mix2-sum": [[1, 2, 4], [2, 1, 4]],
+        "worked-T-plus-Trev": [[1, 2, 4], [4, 2, 1]],
+    }
+    for name, dils in dil.items():
+        arch = load_spec(f"builtin:{name}")
+        assert arch.input_channels == 3 and arch.pooling == "product" and not arch.readout
+        assert [[ly.dilation for ly in b.layers] for b in arch.branches] == dils
+        assert all(ly.kernel == 2 and ly.width == 2 for b in arch.branches for ly in b.layers)
+    mix = analyze(load_spec("builtin:worked-mix2")).to_dict()
+    assert mix["mixture_nodes"] == [[[0, 1, 2, 3], [4, 5, 6, 7]]]
+    assert mix["connections"][0]["mode"] == "exchange" and mix["connections"][0]["exchange"] == "1"
+    assert (
+        analyze(load_spec("builtin:worked-mix2-sum")).to_dict()["connections"][0]["mode"] == "sum"
+    )
+
+
+# ------------------------------------------------------------------ the paper's instances
+def test_paper_mixed_claim5_lower_is_half_width_to_the_eighth():
+    p = analyze(load_spec("builtin:paper-mixed"), partitions=[PAPER_I]).partitions[0]
+    assert sympy.simplify(sympy.sympify(p.claim5_lower, locals={"r": r}) - (r / 2) ** 8) == 0
+    assert p.lower_source == "Claim 5 + Theorem 7"
+    assert p.hybrid_pairs == 8
+    assert p.upper is None and p.lower is None  # r unset
+
+
+@pytest.mark.parametrize("name", ["paper-T", "paper-Tp"])
+def test_paper_trees_theorem7_upper_is_r6(name):
+    p = analyze(load_spec(f"builtin:{name}"), partitions=[PAPER_I]).partitions[0]
+    assert sympy.sympify(p.theorem7_upper, locals={"r": r}) == r**6
+    assert sympy.sympify(p.upper_symbolic, locals={"r": r}) == r**6
+
+
+def test_paper_mixed_hybrid_trees():
+    st = structure(load_spec("builtin:paper-mixed"))
+    # mixture nodes: the four blocks of 4 at depth L - k = 2; segments: root + 4 blocks
+    assert sorted(st.mixture_nodes[0]) == sorted(
+        sum(1 << p for p in range(b, b + 4)) for b in (0, 4, 8, 12)
+    )
+    assert st.hybrid is not None and st.hybrid.count == 32 == 2**5
+    assert len(st.hybrid.enumerate()) == 32
+    assert sympy.simplify(st.hybrid_width - r / 2) == 0
+
+
+def test_parameter_counts_by_hand():
+    # sum_l k r_l r_{l-1}, r_0 = M = r: 4 layers of 2 r r each
+    assert parameter_count(load_spec("builtin:paper-T")) == 8 * r**2
+    assert parameter_count(load_spec("builtin:paper-Tp")) == 8 * r**2
+    assert parameter_count(load_spec("builtin:paper-mixed")) == 16 * r**2
+    # worked-T: M = 3, widths 2: 2*2*3 + 2*2*2 + 2*2*2 = 28
+    assert parameter_count(load_spec("builtin:worked-T")) == 28
+    assert parameter_count(load_spec("builtin:worked-mix2")) == 56  # no parameters added
+    spec = {
+        "name": "x",
+        "input_channels": 2,
+        "readout": True,
+        "branches": [{"name": "A", "kernel": 3, "dilations": [1, 3], "channels": [4, 5]}],
+    }
+    # 3*4*2 + 3*5*4 + read-out 5 (an extension)
+    assert parameter_count(spec_from_dict(spec)) == 24 + 60 + 5
+    a = analyze(load_spec("builtin:paper-mixed"), values={"r": 4})
+    assert a.parameters == 256 and a.parameters_symbolic == "256"
+
+
+# ------------------------------------------------------------------ structure and kinds
+def test_gapped_builtin_modes_by_hand():
+    # dilations 1, 4, 16 with k = 2: offsets {0,1} + {0,4} + {0,16}; N = 1 + 1 + 4 + 16 = 22
+    a = analyze(load_spec("builtin:wavenet-gapped"), families=["nodes"])
+    d = a.to_dict()
+    assert d["receptive_field"] == 22
+    assert d["modes"] == [0, 1, 4, 5, 16, 17, 20, 21]
+    assert d["branches"][0]["kind"] == "gapped" and d["kind"] == "gapped"
+    assert all(set(p.I) <= set(d["modes"]) for p in a.partitions)
+
+
+def test_overlapping_builtin_has_no_mode_tree():
+    a = analyze(load_spec("builtin:wavenet-overlapping"), families=["halves", "odd-even"])
+    d = a.to_dict()
+    assert d["kind"] == "overlapping"
+    assert d["branches"][0]["kind"] == "overlapping"
+    assert d["branches"][0]["tree_nodes"] is None and d["branches"][0]["modes"] is None
+    assert any("overlapping" in n for n in d["notes"])
+    for p in a.partitions:  # the propagation bound still holds; Theorem 7 does not apply
+        assert p.theorem7_upper is None and p.upper_symbolic
+
+
+def test_kernel3_branch_is_a_non_binary_tree_without_theorem7():
+    spec = {
+        "name": "k3",
+        "input_channels": 3,
+        "branches": [{"name": "A", "kernel": 3, "dilations": [1, 3], "channels": 2}],
+    }
+    st = structure(spec_from_dict(spec))
+    t = st.trees[0]
+    assert t is not None and not t.binary
+    assert len(t.children[t.root]) == 3
+    assert st.thm7 is None
+    a = analyze(spec_from_dict(spec), families=["nodes"])
+    assert a.partitions and all(
+        p.theorem7_upper is None and p.theorem7_lower is None for p in a.partitions
+    )
+    assert {tuple(p.I) for p in a.partitions} >= {(0, 1, 2), (3, 4, 5), (6, 7, 8)}
+
+
+def test_generalized_pooling_reports_no_bound():
+    spec = {
+        "name": "g",
+        "input_channels": 2,
+        "pooling": "relu",
+        "branches": [{"name": "A", "dilations": [1, 2], "channels": 2}],
+    }
+    a = analyze(spec_from_dict(spec), partitions=["0,1"])
+    p = a.partitions[0]
+    assert p.upper is None and p.lower is None and "not covered" in p.upper_symbolic
+    assert any("generalized" in n for n in a.to_dict()["notes"])
+
+
+def test_values_keyword_equals_concrete_spec():
+    a = analyze(load_spec("builtin:paper-mixed"), families=["halves", "odd-even"], values={"r": 4})
+    b = analyze(load_spec("builtin:paper-mixed", {"r": 4}), families=["halves", "odd-even"])
+    assert [(p.I, p.upper, p.lower) for p in a.partitions] == [
+        (p.I, p.upper, p.lower) for p in b.partitions
+    ]
+
+
+def test_to_dict_partition_fields():
+    a = analyze(load_spec("builtin:worked-mix2"), partitions=["0,1,4,5"], with_tilings=True)
+    p = a.to_dict()["partitions"][0]
+    assert p["I"] == [0, 1, 4, 5] and p["upper"] == 50 and isinstance(p["upper_symbolic"], str)
+    assert p["upper_source"] == "propagation" and "Claim 5" in p["lower_source"]
+    assert set(p["tilings"]) == {"T", "Tp"}
+    assert p["tilings"]["T"]["I"] == [[0, 1], [4, 5]]
+    assert not any(k.endswith("_expr") for k in p)

@@ -1,0 +1,119 @@
+"""analyzer/circuit.py: supports, receptive field, used modes and branch kinds."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer import build_circuit, load_spec, spec_from_dict
+from analyzer.circuit import branch_kind, branch_offsets, mask_of, positions_of
+
+
+def one_branch(dilations, kernel=2, channels=2, M=2):
+    return spec_from_dict(
+        {
+            "name": "x",
+            "input_channels": M,
+            "branches": [
+                {"name": "A", "kernel": kernel, "dilations": dilations, "channels": channels}
+            ],
+        }
+    )
+
+
+def test_masks_round_trip():
+    assert mask_of([0, 2, 5]) == 0b100101
+    assert positions_of(0b100101) == [0, 2, 5]
+    assert positions_of(0) == [] and mask_of([]) == 0
+
+
+@pytest.mark.parametrize(
+    ("dilations", "kernel", "kind", "N"),
+    [
+        ([1, 2, 4], 2, "tree", 8),
+        ([2, 1, 4], 2, "tree", 8),
+        ([4, 2, 1], 2, "tree", 8),
+        ([1, 3], 3, "tree", 9),
+        ([3, 1], 3, "tree", 9),
+        ([1, 4], 2, "gapped", 6),
+        ([1, 4, 16], 2, "gapped", 22),
+        ([1, 1], 2, "overlapping", 3),
+        ([1, 2, 4, 1, 2, 4], 2, "overlapping", 15),
+    ],
+)
+def test_kinds_and_receptive_field(dilations, kernel, kind, N):
+    arch = one_branch(dilations, kernel)
+    b = arch.branches[0]
+    assert branch_kind(b) == kind
+    assert b.receptive_field == N == 1 + sum((kernel - 1) * d for d in dilations)
+    c = build_circuit(arch)
+    assert c.N == N and c.kinds == (kind,)
+
+
+def test_gapped_used_positions():
+    # theory.md: dilations 1, 4 with k = 2 use {0,1,4,5} of N = 6
+    c = build_circuit(one_branch([1, 4]))
+    assert c.used_positions == [0, 1, 4, 5]
+    assert sorted(set(branch_offsets(one_branch([1, 4]).branches[0]))) == [0, 1, 4, 5]
+
+
+def test_baseline_supports_are_blocks():
+    # dilations 2^(l-1): the units of layer l see blocks of 2^l consecutive positions
+    c = build_circuit(one_branch([1, 2, 4, 8]))
+    for u in c.units:
+        if u.kind == "prod":
+            ps = positions_of(u.support)
+            assert len(ps) == 2**u.layer and ps == list(range(ps[0], ps[0] + len(ps)))
+            assert ps[0] % len(ps) == 0
+    assert c.units[c.outputs[0]].support == (1 << 16) - 1
+
+
+def test_swapped_supports_are_strided():
+    # T' = (2, 1, 4): layer-1 units pair positions two apart, layer 2 is a block of 4
+    c = build_circuit(one_branch([2, 1, 4]))
+    sups = {u.layer: set() for u in c.units if u.kind == "prod"}
+    for u in c.units:
+        if u.kind == "prod":
+            sups[u.layer].add(tuple(positions_of(u.support)))
+    assert sups[1] == {(0, 2), (1, 3), (4, 6), (5, 7)}
+    assert sups[2] == {(0, 1, 2, 3), (4, 5, 6, 7)}
+
+
+def test_mixed_circuit_joins_and_exchange_units():
+    c = build_circuit(load_spec("builtin:worked-mix2"))
+    assert c.valid_connections and c.multilinear
+    (join,) = c.joins
+    assert [positions_of(c.units[pre[0]].support) for _, pre, _ in join] == [
+        [4, 5, 6, 7],
+        [0, 1, 2, 3],
+    ]
+    ex = [u for u in c.units if u.kind == "exchange"]
+    assert len(ex) == 4 and all(u.s == 1 for u in ex)
+    assert len(c.outputs) == 2
+
+
+def test_sum_connection_builds_a_shared_unit():
+    c = build_circuit(load_spec("builtin:worked-mix2-sum"))
+    sums = [u for u in c.units if u.kind == "sum"]
+    assert len(sums) == 2 and all(len(u.children) == 2 for u in sums)
+
+
+def test_overlapping_is_not_multilinear():
+    c = build_circuit(load_spec("builtin:wavenet-overlapping"))
+    assert c.kinds == ("overlapping",) and not c.multilinear
+    assert c.used_positions == list(range(15))
+
+
+def test_branches_of_different_receptive_fields_share_positions():
+    arch = spec_from_dict(
+        {
+            "name": "x",
+            "input_channels": 2,
+            "branches": [
+                {"name": "A", "dilations": [1, 2], "channels": 2},
+                {"name": "B", "dilations": [1, 2, 4], "channels": 2},
+            ],
+        }
+    )
+    c = build_circuit(arch)
+    assert c.N == 8 and c.used_positions == list(range(8))
+    assert positions_of(c.units[c.outputs[0]].support) == [4, 5, 6, 7]  # x[t-3..t]
