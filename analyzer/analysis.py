@@ -17,7 +17,15 @@ from .partitions import Partition, resolve_partitions
 from .spec import Architecture, exchange_count
 from .trees import HybridStructure, ModeTree, hybrid_structure, mode_tree
 
-__all__ = ["Analysis", "PartitionBounds", "Structure", "structure", "analyze", "parameter_count", "bound_partition"]
+__all__ = [
+    "Analysis",
+    "PartitionBounds",
+    "Structure",
+    "structure",
+    "analyze",
+    "parameter_count",
+    "bound_partition",
+]
 
 
 def parameter_count(arch: Architecture) -> sympy.Expr:
@@ -74,20 +82,30 @@ def structure(arch: Architecture) -> Structure:
     notes: list[str] = []
     if arch.pooling != "product":
         notes.append(
-            f"pooling '{arch.pooling}' is a generalized network: the bounds of theory.md cover product "
+            f"pooling '{arch.pooling}' is a generalized network: the bounds of theory.md cover "
+            "product "
             "pooling only, so no bound is reported"
         )
     if arch.readout:
-        notes.append("linear read-out (an extension): the output is a linear combination of the last layer's channels")
+        notes.append(
+            "linear read-out (an extension): the output is a linear combination of the "
+            "last layer's channels"
+        )
     mixture: list[list[int]] = []
     for ci, join in enumerate(c.joins):
-        sups = sorted({c.units[pre[0]].support for (_, pre, ok) in join if ok}, key=lambda m: (m & -m))
+        sups = sorted(
+            {c.units[pre[0]].support for (_, pre, ok) in join if ok}, key=lambda m: m & -m
+        )
         mixture.append(sups)
         if any(not ok for (_, _, ok) in join):
-            notes.append(f"connection {ci} joins units of different supports: overlapping circuit (override)")
+            notes.append(
+                f"connection {ci} joins units of different supports: overlapping circuit (override)"
+            )
     for b, k in zip(arch.branches, c.kinds, strict=True):
         if k == "overlapping":
-            notes.append(f"branch {b.name!r} is overlapping: no mode tree; the propagation bound still holds")
+            notes.append(
+                f"branch {b.name!r} is overlapping: no mode tree; the propagation bound still holds"
+            )
     # Claim 5 + Theorem 7 applies to two binary tree branches joined at mixture nodes
     hybrid = None
     hwidth = None
@@ -180,16 +198,23 @@ def _tightest(cands: list[tuple[Any, str]], arith, want_min: bool):
     return best, " = ".join(dict.fromkeys(names))
 
 
-def bound_partition(st: Structure, part: Partition, arith, prop: Propagator, with_tilings: bool = False
-                    ) -> PartitionBounds:
+def bound_partition(
+    st: Structure, part: Partition, arith, prop: Propagator, with_tilings: bool = False
+) -> PartitionBounds:
     arch = st.arch
     I = part.I
     M = arith.lift(arch.input_channels)
     if arch.pooling != "product":
         return PartitionBounds(
-            I=part.positions, label=part.label, upper=None, upper_symbolic="not covered",
-            upper_source="none: relu/max pooling is not covered by the bounds", lower=None,
-            lower_symbolic="not covered", lower_source="none", propagation="not covered",
+            I=part.positions,
+            label=part.label,
+            upper=None,
+            upper_symbolic="not covered",
+            upper_source="none: relu/max pooling is not covered by the bounds",
+            lower=None,
+            lower_symbolic="not covered",
+            lower_source="none",
+            propagation="not covered",
         )
     ub = prop.output_bound(I)
     uppers = [(ub, "propagation")]
@@ -212,17 +237,28 @@ def bound_partition(st: Structure, part: Partition, arith, prop: Propagator, wit
         for t in st.trees:
             if t is not None:
                 tI, tJ = t.tiling(I & t.root)
-                tilings[t.branch] = {"I": [positions_of(x) for x in tI], "J": [positions_of(x) for x in tJ]}
+                tilings[t.branch] = {
+                    "I": [positions_of(x) for x in tI],
+                    "J": [positions_of(x) for x in tJ],
+                }
     return PartitionBounds(
-        I=part.positions, label=part.label,
-        upper=_as_int(upper), upper_symbolic=_fmt(upper), upper_source=usrc,
-        lower=_as_int(lower), lower_symbolic=_fmt(lower), lower_source=lsrc,
+        I=part.positions,
+        label=part.label,
+        upper=_as_int(upper),
+        upper_symbolic=_fmt(upper),
+        upper_source=usrc,
+        lower=_as_int(lower),
+        lower_symbolic=_fmt(lower),
+        lower_source=lsrc,
         propagation=_fmt(ub),
         theorem7_upper=None if t7u is None else _fmt(t7u),
         theorem7_lower=None if t7l is None else _fmt(t7l),
         claim5_lower=None if c5 is None else _fmt(c5),
-        hybrid_pairs=pairs, hybrid_witness=witness, tilings=tilings,
-        upper_expr=upper, lower_expr=lower,
+        hybrid_pairs=pairs,
+        hybrid_witness=witness,
+        tilings=tilings,
+        upper_expr=upper,
+        lower_expr=lower,
     )
 
 
@@ -253,16 +289,24 @@ class Analysis:
         arch = self.arch
         branches = []
         for b, kind, t in zip(arch.branches, c.kinds, st.trees, strict=True):
-            branches.append({
-                "name": b.name,
-                "kind": kind,
-                "receptive_field": b.receptive_field,
-                "layers": [{"kernel": ly.kernel, "dilation": ly.dilation, "channels": _fmt(ly.width)}
-                           for ly in b.layers],
-                "modes": positions_of(t.root) if t is not None else None,
-                "tree_nodes": None if t is None else [positions_of(n) for n in sorted(
-                    t.nodes, key=lambda m: (t.depth[m], (m & -m).bit_length()))],
-            })
+            branches.append(
+                {
+                    "name": b.name,
+                    "kind": kind,
+                    "receptive_field": b.receptive_field,
+                    "layers": [
+                        {"kernel": ly.kernel, "dilation": ly.dilation, "channels": _fmt(ly.width)}
+                        for ly in b.layers
+                    ],
+                    "modes": positions_of(t.root) if t is not None else None,
+                    "tree_nodes": None
+                    if t is None
+                    else [
+                        positions_of(n)
+                        for n in sorted(t.nodes, key=lambda m: (t.depth[m], (m & -m).bit_length()))
+                    ],
+                }
+            )
         return {
             "name": self.name,
             "source": self.source,
@@ -270,21 +314,33 @@ class Analysis:
             "pooling": arch.pooling,
             "readout": arch.readout,
             "symbols": arch.symbol_names,
-            "values": {k: _fmt(v) if _as_int(v) is None else _as_int(v)
-                       for k, v in self.values.items()},
+            "values": {
+                k: _fmt(v) if _as_int(v) is None else _as_int(v) for k, v in self.values.items()
+            },
             "kind": st.network_kind,
             "modes": c.used_positions,
             "receptive_field": c.N,
             "branches": branches,
             "connections": [
-                {"after_layer": conn.after_layer, "branches": list(conn.branches), "mode": conn.mode,
-                 "exchange": None if conn.mode != "exchange" else _fmt(exchange_count(
-                     conn, arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width)),
-                 "valid": all(ok for (_, _, ok) in c.joins[i])}
+                {
+                    "after_layer": conn.after_layer,
+                    "branches": list(conn.branches),
+                    "mode": conn.mode,
+                    "exchange": None
+                    if conn.mode != "exchange"
+                    else _fmt(
+                        exchange_count(
+                            conn, arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
+                        )
+                    ),
+                    "valid": all(ok for (_, _, ok) in c.joins[i]),
+                }
                 for i, conn in enumerate(arch.connections)
             ],
             "mixture_nodes": [[positions_of(m) for m in sups] for sups in st.mixture_nodes],
-            "hybrid_trees": None if st.hybrid is None else {
+            "hybrid_trees": None
+            if st.hybrid is None
+            else {
                 "count": st.hybrid.count,
                 "width": _fmt(st.hybrid_width),
                 "segments": [positions_of(s.top) for s in st.hybrid.segments],
@@ -324,6 +380,12 @@ def analyze(
     results = [bound_partition(st, p, arith, prop, with_tilings=with_tilings) for p in parts]
     size = parameter_count(arch)
     return Analysis(
-        name=arch.name, source=arch.source, arch=arch, structure=st, values=values,
-        partitions=results, parameters_symbolic=_fmt(size), parameters=_as_int(size),
+        name=arch.name,
+        source=arch.source,
+        arch=arch,
+        structure=st,
+        values=values,
+        partitions=results,
+        parameters_symbolic=_fmt(size),
+        parameters=_as_int(size),
     )

@@ -18,7 +18,16 @@ import sympy
 from .circuit import Circuit
 from .trees import HybridStructure, ModeTree
 
-__all__ = ["Arith", "INT", "SYM", "symbol_minima", "Propagator", "theorem7", "Theorem7Info", "claim5_lower"]
+__all__ = [
+    "Arith",
+    "INT",
+    "SYM",
+    "symbol_minima",
+    "Propagator",
+    "theorem7",
+    "Theorem7Info",
+    "claim5_lower",
+]
 
 
 class Arith:
@@ -51,7 +60,9 @@ class Arith:
         if d.is_nonnegative:
             ok = True
         elif not d.has(sympy.Min, sympy.Max):
-            subs = {s: self.minima.get(s, 1) + sympy.Dummy(nonnegative=True) for s in d.free_symbols}
+            subs = {
+                s: self.minima.get(s, 1) + sympy.Dummy(nonnegative=True) for s in d.free_symbols
+            }
             e = sympy.expand(d.xreplace(subs))
             if not e.free_symbols:
                 ok = bool(e.is_nonnegative)
@@ -70,7 +81,7 @@ class Arith:
             x = sympy.sympify(x)
             dominated = False
             for y in kept:
-                if (self._le(y, x) if keep_small else self._le(x, y)):
+                if self._le(y, x) if keep_small else self._le(x, y):
                     dominated = True
                     break
             if dominated:

@@ -12,14 +12,24 @@ def _branch(name, dilations, channels="r"):
 
 
 def _paper(name, branches, connections=(), M="r", desc=""):
-    return {"name": name, "input_channels": M, "description": desc, "branches": branches,
-            "connections": list(connections)}
+    return {
+        "name": name,
+        "input_channels": M,
+        "description": desc,
+        "branches": branches,
+        "connections": list(connections),
+    }
 
 
 def _worked(name, dils, connections=(), desc=""):
     branches = [_branch(n, d, 2) for n, d in dils]
-    return {"name": name, "input_channels": 3, "description": desc, "branches": branches,
-            "connections": list(connections)}
+    return {
+        "name": name,
+        "input_channels": 3,
+        "description": desc,
+        "branches": branches,
+        "connections": list(connections),
+    }
 
 
 def _groupswap(k: int):
@@ -28,8 +38,12 @@ def _groupswap(k: int):
     N = 2**L
     d = f"Corollary 8 family: N = {N}, groups of k = {k} layers swapped, mixture nodes at depth L-k"
     return {
-        f"groupswap-k{k}-T": _paper(f"groupswap-k{k}-T", [_branch("T", T)], desc=d + " (baseline T)"),
-        f"groupswap-k{k}-Tp": _paper(f"groupswap-k{k}-Tp", [_branch("Tp", Tp)], desc=d + " (group-swapped T')"),
+        f"groupswap-k{k}-T": _paper(
+            f"groupswap-k{k}-T", [_branch("T", T)], desc=d + " (baseline T)"
+        ),
+        f"groupswap-k{k}-Tp": _paper(
+            f"groupswap-k{k}-Tp", [_branch("Tp", Tp)], desc=d + " (group-swapped T')"
+        ),
         f"groupswap-k{k}-mixed": _paper(
             f"groupswap-k{k}-mixed",
             [_branch("T", T), _branch("Tp", Tp)],
@@ -40,36 +54,60 @@ def _groupswap(k: int):
 
 
 BUILTINS: dict[str, dict] = {
-    "paper-T": _paper("paper-T", [_branch("T", [1, 2, 4, 8])],
-                      desc="the paper's baseline network, N = 16, width r, M = r"),
-    "paper-Tp": _paper("paper-Tp", [_branch("Tp", [2, 1, 8, 4])],
-                       desc="the paper's even/odd-swapped network (groups of 2), N = 16"),
+    "paper-T": _paper(
+        "paper-T",
+        [_branch("T", [1, 2, 4, 8])],
+        desc="the paper's baseline network, N = 16, width r, M = r",
+    ),
+    "paper-Tp": _paper(
+        "paper-Tp",
+        [_branch("Tp", [2, 1, 8, 4])],
+        desc="the paper's even/odd-swapped network (groups of 2), N = 16",
+    ),
     "paper-mixed": _paper(
         "paper-mixed",
         [_branch("T", [1, 2, 4, 8]), _branch("Tp", [2, 1, 8, 4])],
         [{"after_layer": 2, "branches": ["T", "Tp"]}],
-        desc="the paper's mixed network: T and T' exchanging half their channels at the shared even layer",
+        desc="the paper's mixed network: T and T' exchanging half their channels at the shared "
+        "even layer",
     ),
     "worked-T": _worked("worked-T", [("T", [1, 2, 4])], desc="theory.md worked table: T"),
     "worked-Tp": _worked("worked-Tp", [("Tp", [2, 1, 4])], desc="theory.md worked table: T'"),
-    "worked-Trev": _worked("worked-Trev", [("Trev", [4, 2, 1])], desc="theory.md worked table: Trev"),
-    "worked-T-plus-Tp": _worked("worked-T-plus-Tp", [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
-                                desc="theory.md worked table: T+T' (outputs summed)"),
-    "worked-mix2": _worked("worked-mix2", [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
-                           [{"after_layer": 2, "branches": ["T", "Tp"]}],
-                           desc="theory.md worked table: mix2 (half exchange after layer 2)"),
-    "worked-mix2-sum": _worked("worked-mix2-sum", [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
-                               [{"after_layer": 2, "branches": ["T", "Tp"], "mode": "sum"}],
-                               desc="theory.md worked table: mix2-sum (elementwise sum after layer 2)"),
-    "worked-T-plus-Trev": _worked("worked-T-plus-Trev", [("T", [1, 2, 4]), ("Trev", [4, 2, 1])],
-                                  desc="theory.md worked table: T+Trev"),
+    "worked-Trev": _worked(
+        "worked-Trev", [("Trev", [4, 2, 1])], desc="theory.md worked table: Trev"
+    ),
+    "worked-T-plus-Tp": _worked(
+        "worked-T-plus-Tp",
+        [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
+        desc="theory.md worked table: T+T' (outputs summed)",
+    ),
+    "worked-mix2": _worked(
+        "worked-mix2",
+        [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
+        [{"after_layer": 2, "branches": ["T", "Tp"]}],
+        desc="theory.md worked table: mix2 (half exchange after layer 2)",
+    ),
+    "worked-mix2-sum": _worked(
+        "worked-mix2-sum",
+        [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
+        [{"after_layer": 2, "branches": ["T", "Tp"], "mode": "sum"}],
+        desc="theory.md worked table: mix2-sum (elementwise sum after layer 2)",
+    ),
+    "worked-T-plus-Trev": _worked(
+        "worked-T-plus-Trev",
+        [("T", [1, 2, 4]), ("Trev", [4, 2, 1])],
+        desc="theory.md worked table: T+Trev",
+    ),
     "wavenet-gapped": {
-        "name": "wavenet-gapped", "input_channels": 2,
-        "description": "WaveNet-like gapped tree: kernel 2, dilations 1, 4, 16 (8 of 22 positions used)",
+        "name": "wavenet-gapped",
+        "input_channels": 2,
+        "description": "WaveNet-like gapped tree: kernel 2, dilations 1, 4, 16 (8 of 22 positions "
+        "used)",
         "branches": [_branch("main", [1, 4, 16], 2)],
     },
     "wavenet-overlapping": {
-        "name": "wavenet-overlapping", "input_channels": 2,
+        "name": "wavenet-overlapping",
+        "input_channels": 2,
         "description": "WaveNet-like repeated stack 1,2,4,1,2,4 (overlapping receptive fields)",
         "branches": [_branch("main", [1, 2, 4, 1, 2, 4], 2)],
     },
@@ -88,5 +126,7 @@ def get_builtin(name: str) -> dict:
     from .spec import SpecError
 
     if name not in BUILTINS:
-        raise SpecError(f"builtin:{name}", "", f"unknown builtin (available: {', '.join(builtin_names())})")
+        raise SpecError(
+            f"builtin:{name}", "", f"unknown builtin (available: {', '.join(builtin_names())})"
+        )
     return copy.deepcopy(BUILTINS[name])

@@ -12,11 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+
 import sympy
 
 from .spec import Architecture, SpecError, exchange_count
 
-__all__ = ["Unit", "Circuit", "build_circuit", "branch_offsets", "branch_kind", "mask_of", "positions_of"]
+__all__ = [
+    "Unit",
+    "Circuit",
+    "build_circuit",
+    "branch_offsets",
+    "branch_kind",
+    "mask_of",
+    "positions_of",
+]
 
 
 def mask_of(positions) -> int:
@@ -158,7 +167,9 @@ def _build_cached(arch: Architecture) -> Circuit:
                     target.add(tau + j * ly.dilation)
             count += len(need[b][l])
         if count > _MAX_UNITS:
-            raise SpecError(src, "", f"the architecture has more than {_MAX_UNITS} units feeding the output")
+            raise SpecError(
+                src, "", f"the architecture has more than {_MAX_UNITS} units feeding the output"
+            )
     N = max(inputs_needed) + 1
     N = max(N, arch.receptive_field)
 
@@ -175,7 +186,9 @@ def _build_cached(arch: Architecture) -> Circuit:
     input_ids: dict[int, int] = {}
     for off in sorted(inputs_needed, reverse=True):  # position order
         p = N - 1 - off
-        input_ids[off] = add(kind="input", branch=-1, layer=0, tau=off, width=M, support=1 << p, pos=p)
+        input_ids[off] = add(
+            kind="input", branch=-1, layer=0, tau=off, width=M, support=1 << p, pos=p
+        )
     prod_units: list[dict[tuple[int, int], int]] = [dict() for _ in range(nb)]
     joins: list[list] = [[] for _ in arch.connections]
     for l in range(1, Lmax + 1):
@@ -192,7 +205,15 @@ def _build_cached(arch: Architecture) -> Circuit:
                 sup = 0
                 for c in ch:
                     sup |= units[c].support
-                uid = add(kind="prod", branch=b, layer=l, tau=tau, width=ly.width, support=sup, children=tuple(ch))
+                uid = add(
+                    kind="prod",
+                    branch=b,
+                    layer=l,
+                    tau=tau,
+                    width=ly.width,
+                    support=sup,
+                    children=tuple(ch),
+                )
                 new_post[b][tau] = uid
                 prod_units[b][(l, tau)] = uid
         for ci in conns_at.get(l, []):
@@ -208,8 +229,10 @@ def _build_cached(arch: Architecture) -> Circuit:
                     raise SpecError(
                         src,
                         f"connections.{ci}",
-                        f"not a mixture node: after layer {l} at time offset {tau} the joined units see "
-                        f"different positions ({_fmt(units[a].support)} vs {_fmt(units[bb].support)}); "
+                        f"not a mixture node: after layer {l} at time offset {tau} the joined "
+                        "units see "
+                        f"different positions ({_fmt(units[a].support)} vs "
+                        f"{_fmt(units[bb].support)}); "
                         "set 'allow_overlap: true' to accept it as an overlapping circuit",
                     )
                 sup = 0
@@ -219,15 +242,41 @@ def _build_cached(arch: Architecture) -> Circuit:
                 if c.mode == "exchange":
                     s = exchange_count(c, width)
                     ua, ub = pre
-                    na = add(kind="exchange", branch=members[0], layer=l, tau=tau, width=width, support=sup,
-                             children=(ub, ua), s=s, conn=ci)
-                    nb_ = add(kind="exchange", branch=members[1], layer=l, tau=tau, width=width, support=sup,
-                              children=(ua, ub), s=s, conn=ci)
+                    na = add(
+                        kind="exchange",
+                        branch=members[0],
+                        layer=l,
+                        tau=tau,
+                        width=width,
+                        support=sup,
+                        children=(ub, ua),
+                        s=s,
+                        conn=ci,
+                    )
+                    nb_ = add(
+                        kind="exchange",
+                        branch=members[1],
+                        layer=l,
+                        tau=tau,
+                        width=width,
+                        support=sup,
+                        children=(ua, ub),
+                        s=s,
+                        conn=ci,
+                    )
                     new_post[members[0]][tau] = na
                     new_post[members[1]][tau] = nb_
                 else:
-                    su = add(kind="sum", branch=-1, layer=l, tau=tau, width=width, support=sup,
-                             children=pre, conn=ci)
+                    su = add(
+                        kind="sum",
+                        branch=-1,
+                        layer=l,
+                        tau=tau,
+                        width=width,
+                        support=sup,
+                        children=pre,
+                        conn=ci,
+                    )
                     for m in members:
                         new_post[m][tau] = su
         post = [new_post[b] if depths[b] >= l else post[b] for b in range(nb)]
@@ -236,8 +285,16 @@ def _build_cached(arch: Architecture) -> Circuit:
     for o in outputs:
         used |= units[o].support
     kinds = tuple(branch_kind(b) for b in arch.branches)
-    return Circuit(arch=arch, N=N, units=units, outputs=outputs, used_mask=used, prod_units=prod_units,
-                   joins=joins, kinds=kinds)
+    return Circuit(
+        arch=arch,
+        N=N,
+        units=units,
+        outputs=outputs,
+        used_mask=used,
+        prod_units=prod_units,
+        joins=joins,
+        kinds=kinds,
+    )
 
 
 def _fmt(mask: int) -> str:

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from .circuit import Circuit, mask_of, positions_of
 from .spec import SpecError
 
-__all__ = ["Partition", "parse_partition", "family", "FAMILIES", "MAX_ALL_MODES", "resolve_partitions"]
+__all__ = [
+    "Partition",
+    "parse_partition",
+    "family",
+    "FAMILIES",
+    "MAX_ALL_MODES",
+    "resolve_partitions",
+]
 
 MAX_ALL_MODES = 20  # 2^19 - 1 partitions at most for --partitions all
 FAMILIES = ("nodes", "halves", "odd-even", "blocks:K", "all", "paper")
@@ -33,11 +40,15 @@ def parse_partition(text: str, circuit: Circuit, source: str = "--partition") ->
     try:
         items = [int(x) for x in text.replace(" ", "").split(",") if x != ""]
     except ValueError:
-        raise SpecError(source, "", f"expected comma-separated positions like 0,1,4,5; got {text!r}") from None
+        raise SpecError(
+            source, "", f"expected comma-separated positions like 0,1,4,5; got {text!r}"
+        ) from None
     return make_partition(items, circuit, source=source, label="explicit")
 
 
-def make_partition(items, circuit: Circuit, source: str = "--partition", label: str = "explicit") -> Partition:
+def make_partition(
+    items, circuit: Circuit, source: str = "--partition", label: str = "explicit"
+) -> Partition:
     used = circuit.used_mask
     items = list(items)
     if not items:
@@ -46,7 +57,9 @@ def make_partition(items, circuit: Circuit, source: str = "--partition", label: 
     if bad:
         up = positions_of(used)
         raise SpecError(
-            source, "", f"position(s) {bad} are not used modes of {circuit.arch.name!r} (used: {_ranges(up)})"
+            source,
+            "",
+            f"position(s) {bad} are not used modes of {circuit.arch.name!r} (used: {_ranges(up)})",
         )
     I = mask_of(items)
     if I == used:
@@ -84,7 +97,9 @@ def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") 
                 seen.add(node)
                 out.append(Partition(node, f"node of {t.branch}"))
         if not out:
-            raise SpecError(source, "", "'nodes' needs a mode tree, and no branch is a tree (overlapping)")
+            raise SpecError(
+                source, "", "'nodes' needs a mode tree, and no branch is a tree (overlapping)"
+            )
         return out
     if name == "halves":
         return [Partition(mask_of(used[: n // 2]), "halves")]
@@ -97,13 +112,16 @@ def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") 
             raise SpecError(source, "", f"blocks:K needs an integer K, got {name!r}") from None
         if k < 1 or 2 * k > n:
             raise SpecError(source, "", f"blocks:K needs 1 <= K <= {n // 2} here, got {k}")
-        return [Partition(mask_of(p for i, p in enumerate(used) if (i // k) % 2 == 0), f"blocks:{k}")]
+        return [
+            Partition(mask_of(p for i, p in enumerate(used) if (i // k) % 2 == 0), f"blocks:{k}")
+        ]
     if name == "all":
         if n > MAX_ALL_MODES:
             raise SpecError(
                 source,
                 "",
-                f"'all' enumerates 2^{n - 1} - 1 partitions for {n} used modes; the guard is {MAX_ALL_MODES} modes",
+                f"'all' enumerates 2^{n - 1} - 1 partitions for {n} used modes; the guard is "
+                f"{MAX_ALL_MODES} modes",
             )
         first, rest = used[0], used[1:]
         out = []
@@ -120,7 +138,9 @@ def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") 
         from .paper import paper_partitions
 
         return paper_partitions(circuit, trees)
-    raise SpecError(source, "", f"unknown partition family {name!r} (choose from {', '.join(FAMILIES)})")
+    raise SpecError(
+        source, "", f"unknown partition family {name!r} (choose from {', '.join(FAMILIES)})"
+    )
 
 
 def resolve_partitions(circuit: Circuit, trees, explicit=(), families=()) -> list[Partition]:
@@ -133,8 +153,10 @@ def resolve_partitions(circuit: Circuit, trees, explicit=(), families=()) -> lis
     seen: set[int] = set()
     used = circuit.used_mask
     parts = [
-        parse_partition(t, circuit) if isinstance(t, str)
-        else t if isinstance(t, Partition)
+        parse_partition(t, circuit)
+        if isinstance(t, str)
+        else t
+        if isinstance(t, Partition)
         else make_partition(t, circuit)  # any iterable of positions
         for t in explicit
     ]

@@ -186,9 +186,15 @@ class Architecture:
         unknown = sorted(set(vals) - known)
         if unknown:
             have = ", ".join(sorted(known)) or "none"
-            raise SpecError(self.source, "--set", f"unknown symbol(s) {', '.join(unknown)} (the spec's symbols: {have})")
+            raise SpecError(
+                self.source,
+                "--set",
+                f"unknown symbol(s) {', '.join(unknown)} (the spec's symbols: {have})",
+            )
         branches = tuple(
-            replace(b, layers=tuple(replace(ly, width=substitute(ly.width, vals)) for ly in b.layers))
+            replace(
+                b, layers=tuple(replace(ly, width=substitute(ly.width, vals)) for ly in b.layers)
+            )
             for b in self.branches
         )
         conns = tuple(
@@ -235,7 +241,9 @@ def _parse_text(text: str, source: str, json_first: bool) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SpecError(source, "", f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+            raise SpecError(
+                source, "", f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -252,7 +260,9 @@ def _loc(loc: tuple) -> str:
 def spec_from_dict(data: Any, source: str = "<dict>") -> Architecture:
     """Validate a spec given as a Python structure (the file's content) and resolve it."""
     if not isinstance(data, dict):
-        raise SpecError(source, "", f"expected a mapping at the top level, got {type(data).__name__}")
+        raise SpecError(
+            source, "", f"expected a mapping at the top level, got {type(data).__name__}"
+        )
     try:
         model = SpecModel.model_validate(data)
     except ValidationError as exc:
@@ -282,21 +292,31 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
         seen.add(bm.name)
         if bm.layers is not None:
             if bm.dilations is not None or bm.channels is not None:
-                raise SpecError(source, where, "give either 'layers' or 'dilations'+'channels', not both")
+                raise SpecError(
+                    source, where, "give either 'layers' or 'dilations'+'channels', not both"
+                )
             if not bm.layers:
                 raise SpecError(source, f"{where}.layers", "a branch needs at least one layer")
             layers = tuple(
-                Layer(lm.kernel, lm.dilation, _expr(lm.channels, source, f"{where}.layers.{li}.channels"))
+                Layer(
+                    lm.kernel,
+                    lm.dilation,
+                    _expr(lm.channels, source, f"{where}.layers.{li}.channels"),
+                )
                 for li, lm in enumerate(bm.layers)
             )
         else:
             if bm.dilations is None or bm.channels is None:
-                raise SpecError(source, where, "needs 'dilations' and 'channels' (or an explicit 'layers' list)")
+                raise SpecError(
+                    source, where, "needs 'dilations' and 'channels' (or an explicit 'layers' list)"
+                )
             if not bm.dilations:
                 raise SpecError(source, f"{where}.dilations", "a branch needs at least one layer")
             for di, d in enumerate(bm.dilations):
                 if d < 1:
-                    raise SpecError(source, f"{where}.dilations.{di}", f"dilation must be >= 1, got {d}")
+                    raise SpecError(
+                        source, f"{where}.dilations.{di}", f"dilation must be >= 1, got {d}"
+                    )
             if isinstance(bm.channels, list):
                 if len(bm.channels) != len(bm.dilations):
                     raise SpecError(
@@ -304,13 +324,17 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
                         f"{where}.channels",
                         f"{len(bm.channels)} widths for {len(bm.dilations)} layers",
                     )
-                widths = [_expr(c, source, f"{where}.channels.{i}") for i, c in enumerate(bm.channels)]
+                widths = [
+                    _expr(c, source, f"{where}.channels.{i}") for i, c in enumerate(bm.channels)
+                ]
                 for i, w in enumerate(widths):
                     _positive(w, source, f"{where}.channels.{i}", "width")
             else:
                 widths = [_expr(bm.channels, source, f"{where}.channels")] * len(bm.dilations)
                 _positive(widths[0], source, f"{where}.channels", "width")
-            layers = tuple(Layer(bm.kernel, d, w) for d, w in zip(bm.dilations, widths, strict=True))
+            layers = tuple(
+                Layer(bm.kernel, d, w) for d, w in zip(bm.dilations, widths, strict=True)
+            )
         branches.append(Branch(bm.name, layers))
 
     conns: list[Connection] = []
@@ -319,7 +343,11 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
         where = f"connections.{ci}"
         for bn in cm.branches:
             if bn not in names:
-                raise SpecError(source, f"{where}.branches", f"unknown branch {bn!r} (branches: {', '.join(names)})")
+                raise SpecError(
+                    source,
+                    f"{where}.branches",
+                    f"unknown branch {bn!r} (branches: {', '.join(names)})",
+                )
         if len(set(cm.branches)) != len(cm.branches):
             raise SpecError(source, f"{where}.branches", "a branch is listed twice")
         if cm.mode == "exchange" and len(cm.branches) != 2:
@@ -330,14 +358,20 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
                 raise SpecError(
                     source,
                     f"{where}.after_layer",
-                    f"unknown layer {cm.after_layer} for a connection into branch {bn!r}: it has layers 1..{depth} "
-                    f"and a connection must come after layer 1..{depth - 1} (not after the output layer)",
+                    f"unknown layer {cm.after_layer} for a connection into branch {bn!r}: it has "
+                    f"layers 1..{depth} "
+                    f"and a connection must come after layer 1..{depth - 1} (not after the output "
+                    "layer)",
                 )
         if cm.mode == "sum" and cm.exchange is not None:
-            raise SpecError(source, f"{where}.exchange", "'exchange' only applies to mode: exchange")
+            raise SpecError(
+                source, f"{where}.exchange", "'exchange' only applies to mode: exchange"
+            )
         exch = None
         if cm.mode == "exchange":
-            exch = _expr(cm.exchange, source, f"{where}.exchange") if cm.exchange is not None else None
+            exch = (
+                _expr(cm.exchange, source, f"{where}.exchange") if cm.exchange is not None else None
+            )
         conns.append(
             Connection(
                 after_layer=cm.after_layer,
@@ -395,7 +429,8 @@ def _check_widths(arch: Architecture) -> None:
                 raise SpecError(
                     src,
                     where,
-                    f"joined units have unequal widths ({', '.join(str(x) for x in widths)}) after layer {l}",
+                    f"joined units have unequal widths ({', '.join(str(x) for x in widths)}) "
+                    f"after layer {l}",
                 )
         if c.mode == "exchange":
             s = c.exchange if c.exchange is not None else w0 / 2
@@ -404,7 +439,8 @@ def _check_widths(arch: Architecture) -> None:
                     raise SpecError(
                         src,
                         where,
-                        f"width {w0} is odd: the default exchange of half the channels needs an even width "
+                        f"width {w0} is odd: the default exchange of half the channels needs an "
+                        "even width "
                         "(set 'exchange: N' to exchange N channels)",
                     )
             _positive(s, src, f"{where}.exchange", "exchanged channels")
@@ -415,7 +451,9 @@ def _check_widths(arch: Architecture) -> None:
             w = b.layers[-1].width
             if not w.free_symbols and arch.output_channel >= w:
                 raise SpecError(
-                    src, "output_channel", f"output channel {arch.output_channel} >= last-layer width {w} of {b.name!r}"
+                    src,
+                    "output_channel",
+                    f"output channel {arch.output_channel} >= last-layer width {w} of {b.name!r}",
                 )
 
 

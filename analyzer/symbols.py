@@ -89,7 +89,9 @@ def to_int(expr: sympy.Expr, what: str = "value") -> int:
     expr = sympy.sympify(expr)
     if expr.free_symbols:
         names = ", ".join(sorted(str(s) for s in expr.free_symbols))
-        raise ExprError(f"{what} = {expr} needs a value for {names} (use --set {names.split(',')[0]}=...)")
+        raise ExprError(
+            f"{what} = {expr} needs a value for {names} (use --set {names.split(',')[0]}=...)"
+        )
     if not expr.is_integer:
         raise ExprError(f"{what} = {expr} is not an integer")
     return int(expr)

@@ -68,7 +68,9 @@ class ModeTree:
                 stack.extend(self.children[n])
         return sorted(tI, key=_low), sorted(tJ, key=_low)
 
-    def sibling_pairs(self, I: int, top: int | None = None, stop: frozenset[int] = frozenset()) -> int:
+    def sibling_pairs(
+        self, I: int, top: int | None = None, stop: frozenset[int] = frozenset()
+    ) -> int:
         """#{(ν1, ν2) ∈ Θ(I) x Θ(J): siblings, depth > 1} (Theorem 7), binary trees.
 
         With ``top``/``stop``: only parents inside the segment below ``top`` (inclusive) that
@@ -173,7 +175,9 @@ class HybridStructure:
 
     def pairs(self, I: int, choice: dict[int, int]) -> int:
         stop = self.mixture_nodes
-        return sum(self.trees[choice[s.top]].sibling_pairs(I, top=s.top, stop=stop) for s in self.segments)
+        return sum(
+            self.trees[choice[s.top]].sibling_pairs(I, top=s.top, stop=stop) for s in self.segments
+        )
 
     def enumerate(self, limit: int = 64):
         """All hybrid trees as {segment top: tree index}, when there are at most ``limit``."""

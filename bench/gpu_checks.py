@@ -31,6 +31,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from analyzer import load_spec  # noqa: E402
 from networks import PRIME, get_xp, random_network  # noqa: E402
 from networks.backend import BackendError  # noqa: E402
+from tests.worked_table import WORKED_COLUMNS as COLUMNS  # noqa: E402  theory.md section 5
+from tests.worked_table import WORKED_TABLE  # noqa: E402
 from verify import (
     claim5_check,
     exact_rank_mod_p,
@@ -39,16 +41,7 @@ from verify import (
     verify_architecture,
 )  # noqa: E402
 
-WORKED = {  # theory.md section 5
-    "worked-T": [2, 1, 4, 4, 16, 4, 2, 16, 16],
-    "worked-Tp": [4, 1, 2, 16, 4, 4, 2, 16, 16],
-    "worked-Trev": [4, 16, 4, 4, 1, 2, 8, 4, 16],
-    "worked-T-plus-Tp": [6, 2, 6, 20, 20, 7, 4, 31, 31],
-    "worked-mix2": [6, 2, 6, 34, 34, 9, 6, 49, 49],
-    "worked-mix2-sum": [6, 2, 6, 36, 36, 9, 6, 49, 49],
-    "worked-T-plus-Trev": [6, 17, 7, 8, 17, 6, 10, 20, 31],
-}
-COLUMNS = ["01", "0123", "02", "0145", "0246", "04", "012", "1256", "0356"]
+WORKED = {name: list(ranks) for name, (_, ranks) in WORKED_TABLE.items()}
 
 
 def hardware() -> str:

@@ -7,7 +7,10 @@ from analyzer import SpecError, load_spec, spec_from_dict
 from verify import verify_architecture
 from verify.harness import _status
 
-from .worked_table import COLUMNS, WORKED, partition_arg
+from ..worked_table import WORKED_COLUMNS as COLUMNS
+from ..worked_table import WORKED_TABLE, partition_arg
+
+WORKED = {name: list(ranks) for name, (_, ranks) in WORKED_TABLE.items()}
 
 
 @pytest.mark.parametrize("weights", ["shared", "per-node"])
