@@ -62,20 +62,35 @@ def register(app: typer.Typer) -> None:
         try:
             show = sys.stderr.isatty()
             kwargs = dict(
-                formats=fmt, compare=compare, values=values, partitions=partition or [],
-                families=partitions or None, verify=verify, seed=seed, weights=weights,
-                backend=backend, mode=mode, max_k=max_k, sweep=sweep, copies=copies,
+                formats=fmt,
+                compare=compare,
+                values=values,
+                partitions=partition or [],
+                families=partitions or None,
+                verify=verify,
+                seed=seed,
+                weights=weights,
+                backend=backend,
+                mode=mode,
+                max_k=max_k,
+                sweep=sweep,
+                copies=copies,
                 search=search,
             )
             if show:
-                cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn())
+                cols = (
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                )
                 with Progress(*cols, console=err, transient=True) as prog:
                     task = prog.add_task("certifying", total=None)
 
                     def cb(done, total, label):
-                        prog.update(task, completed=done, total=total,
-                                    description=f"certifying {label}")
+                        prog.update(
+                            task, completed=done, total=total, description=f"certifying {label}"
+                        )
 
                     files = write_report(spec, out, progress=cb, **kwargs)
             else:
@@ -84,9 +99,11 @@ def register(app: typer.Typer) -> None:
             print(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(2) from None
         data = files.data
+        for line in data.summary_lines():
+            print(line)
         for path in (files.markdown, files.pdf):
             if path is not None:
-                print(path)
+                print(f"wrote {path}")
         if data.verification_note:
             err.print(f"note: {data.verification_note}", markup=False)
         if data.violations:

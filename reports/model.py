@@ -335,6 +335,40 @@ class ReportData:
             )
         return "No violation: every certified rank lies within the analyzer's bounds."
 
+    def summary_lines(self) -> list[str]:
+        """The report's summary as plain text lines (what the CLI prints)."""
+        out = [
+            f"{self.name}: {self.kind}, N = {self.receptive_field}, parameters "
+            f"{self.parameters_symbolic}"
+        ]
+        line = self.verdict_line()
+        if line:
+            out.append(line)
+        hl = self.highlight
+        if hl is not None:
+            low = hl.lower_symbolic + (
+                f" = {hl.lower}"
+                if hl.lower is not None and hl.lower_symbolic != str(hl.lower)
+                else ""
+            )
+            up = hl.upper_symbolic + (
+                f" = {hl.upper}"
+                if hl.upper is not None and hl.upper_symbolic != str(hl.upper)
+                else ""
+            )
+            cert = f"; certified: {hl.display()['certified']}" if hl.verified else ""
+            out.append(
+                f"strongest lower bound: I = {fmt_positions(hl.I)} ({hl.label}): rank >= {low} "
+                f"({hl.lower_source}), upper bound {up}{cert}"
+            )
+        if self.comparison is not None:
+            c = self.comparison
+            exp = f" (fitted size exponent {c.exponent:.3f})" if c.exponent is not None else ""
+            out.append(f"comparison with {c.b_name}: {c.verdict}{exp}")
+        counts = ", ".join(f"{k}: {n}" for k, n in sorted(self.status_counts().items()))
+        out.append(f"partitions: {len(self.partitions)} ({counts})")
+        return out
+
     def status_counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for p in self.partitions:
