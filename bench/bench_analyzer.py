@@ -19,13 +19,13 @@ import contextlib
 import datetime as dt
 import io
 import os
-import platform
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from analyzer import analyze, load_spec, spec_from_dict  # noqa: E402
+from bench.machine import machine  # noqa: E402
 
 TREE10 = {
     "name": "tree-L10",
@@ -33,20 +33,6 @@ TREE10 = {
     "branches": [{"name": "T", "kernel": 2, "dilations": [2**i for i in range(10)], "channels": 4}],
 }
 TARGETS = {"a": 2.0, "b": 10.0}
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpu}; nproc {nproc}; Python {platform.python_version()} ({sys.platform})"
 
 
 def load() -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import sys
 import time
 
@@ -24,6 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from analyzer import load_spec, spec_from_dict  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from networks import random_network  # noqa: E402
 from verify import DEFAULT_MAX_K, verify_architecture  # noqa: E402
 
@@ -41,21 +41,6 @@ N12 = {
         }
     ],
 }
-
-
-def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
-    )
 
 
 def paper_mixed() -> list[str]:

@@ -6,11 +6,10 @@ import sys
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from analyzer import SpecError
 
-from .options import PartitionOpt, PartitionsOpt, SetOpt, guarded, parse_sets
+from .options import PartitionOpt, PartitionsOpt, SetOpt, guarded, parse_sets, progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -60,7 +59,6 @@ def register(app: typer.Typer) -> None:
         values = parse_sets(set_)
         err = Console(stderr=True, highlight=False)
         try:
-            show = sys.stderr.isatty()
             kwargs = dict(
                 formats=fmt,
                 compare=compare,
@@ -77,24 +75,8 @@ def register(app: typer.Typer) -> None:
                 copies=copies,
                 search=search,
             )
-            if show:
-                cols = (
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                )
-                with Progress(*cols, console=err, transient=True) as prog:
-                    task = prog.add_task("certifying", total=None)
-
-                    def cb(done, total, label):
-                        prog.update(
-                            task, completed=done, total=total, description=f"certifying {label}"
-                        )
-
-                    files = write_report(spec, out, progress=cb, **kwargs)
-            else:
-                files = write_report(spec, out, **kwargs)
+            with progress_bar() as cb:
+                files = write_report(spec, out, progress=cb, **kwargs)
         except ReportError as exc:
             print(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(2) from None

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analyzer import SpecError, load_spec
@@ -21,6 +19,7 @@ from .options import (
     check_format,
     guarded,
     parse_sets,
+    progress_bar,
 )
 
 STATUS_STYLE = {
@@ -125,37 +124,8 @@ def register(app: typer.Typer) -> None:
             )
         arch = load_spec(spec, parse_sets(set_))
         fams = default_families_for(arch, partition, partitions)
-        show = fmt == "table" and sys.stderr.isatty()
         console = Console(highlight=False)
-        if show:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            ) as prog:
-                task = prog.add_task("certifying", total=None)
-
-                def cb(done, total, label):
-                    prog.update(
-                        task, completed=done, total=total, description=f"certifying {label}"
-                    )
-
-                res = verify_architecture(
-                    arch,
-                    partitions=partition or [],
-                    families=fams,
-                    mode=mode,
-                    weights=weights,
-                    seed=seed,
-                    max_k=max_k,
-                    backend=backend,
-                    progress=cb,
-                    dtype=dtype,
-                )
-        else:
+        with progress_bar() as cb:
             res = verify_architecture(
                 arch,
                 partitions=partition or [],
@@ -165,6 +135,7 @@ def register(app: typer.Typer) -> None:
                 seed=seed,
                 max_k=max_k,
                 backend=backend,
+                progress=cb if fmt == "table" else None,
                 dtype=dtype,
             )
         c5 = claim5_check(arch, seed=seed, backend=backend) if claim5 else None

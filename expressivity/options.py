@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Annotated
 
@@ -75,3 +76,30 @@ def guarded(fn: Callable) -> Callable:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+@contextmanager
+def progress_bar(what: str = "certifying") -> Iterator[Callable[[int, int, str], None] | None]:
+    """A rich progress bar on stderr for long runs: yields ``callback(done, total, label)``.
+
+    Yields None when stderr is not a terminal (pipes, CI, tests), so output stays clean.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    cols = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*cols, console=Console(stderr=True), transient=True) as prog:
+        task = prog.add_task(what, total=None)
+
+        def callback(done: int, total: int, label: str) -> None:
+            prog.update(task, completed=done, total=total, description=f"{what} {label}")
+
+        yield callback
