@@ -28,6 +28,9 @@ __all__ = [
 ]
 
 
+HYBRID_ENUMERATION_LIMIT = 64  # hybrid trees are listed in the JSON up to this many
+
+
 def parameter_count(arch: Architecture) -> sympy.Expr:
     """Size = sum over branches and layers of k_l r_l r_{l-1} (theory.md sec. 4), plus read-outs."""
     total = sympy.Integer(0)
@@ -344,6 +347,12 @@ class Analysis:
                 "count": st.hybrid.count,
                 "width": _fmt(st.hybrid_width),
                 "segments": [positions_of(s.top) for s in st.hybrid.segments],
+                # every hybrid tree (segment -> tree it is taken from) when there are few
+                "enumerated": None
+                if st.hybrid.count > HYBRID_ENUMERATION_LIMIT
+                else [
+                    st.hybrid.describe(ch) for ch in st.hybrid.enumerate(HYBRID_ENUMERATION_LIMIT)
+                ],
             },
             "parameters": {"symbolic": self.parameters_symbolic, "value": self.parameters},
             "notes": st.notes,

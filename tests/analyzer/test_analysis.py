@@ -192,3 +192,11 @@ def test_to_dict_partition_fields():
     assert set(p["tilings"]) == {"T", "Tp"}
     assert p["tilings"]["T"]["I"] == [[0, 1], [4, 5]]
     assert not any(k.endswith("_expr") for k in p)
+
+
+def test_hybrid_trees_enumerated_when_few():
+    """worked-mix2: mixture nodes {0..3}, {4..7} plus the root: 2^3 = 8 hybrid trees, all distinct."""
+    d = analyze(load_spec("builtin:worked-mix2")).to_dict()["hybrid_trees"]
+    assert d["count"] == 8
+    trees = {tuple(seg["tree"] for seg in h) for h in d["enumerated"]}
+    assert len(trees) == 8 and ("T", "Tp", "T") in trees
