@@ -195,7 +195,7 @@ def test_to_dict_partition_fields():
 
 
 def test_hybrid_trees_enumerated_when_few():
-    """worked-mix2: mixture nodes {0..3}, {4..7} plus the root: 2^3 = 8 hybrid trees, all distinct."""
+    """worked-mix2: mixture nodes {0..3}, {4..7} plus the root: 2^3 = 8 distinct hybrid trees."""
     d = analyze(load_spec("builtin:worked-mix2")).to_dict()["hybrid_trees"]
     assert d["count"] == 8
     trees = {tuple(seg["tree"] for seg in h) for h in d["enumerated"]}
