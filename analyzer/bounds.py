@@ -49,36 +49,91 @@ class Arith:
         return Arith(self.symbolic, minima)
 
     # -- comparisons on expressions
+    def _points(self, symbols) -> list[dict]:
+        """A few admissible symbol values, for cheap counterexamples (never for proofs)."""
+        syms = sorted(symbols, key=str)
+        base = {s: self.minima.get(s, 1) for s in syms}
+        pts = [base, {s: v + 1 for s, v in base.items()}, {s: 3 * v + 5 for s, v in base.items()}]
+        for k in range(len(syms)):  # one symbol large, the others small
+            pts.append({s: (v + 40 if i == k else v) for i, (s, v) in enumerate(base.items())})
+        return [{s: sympy.Integer(v) for s, v in p.items()} for p in pts]
+
     def _le(self, a, b) -> bool:
         """True if a <= b is proved for all admissible symbol values."""
         key = (a, b)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        d = sympy.sympify(b - a)
-        ok = False
-        if d.is_nonnegative:
-            ok = True
-        elif not d.has(sympy.Min, sympy.Max):
-            subs = {
-                s: self.minima.get(s, 1) + sympy.Dummy(nonnegative=True) for s in d.free_symbols
-            }
-            e = sympy.expand(d.xreplace(subs))
-            if not e.free_symbols:
-                ok = bool(e.is_nonnegative)
-            else:
-                try:
-                    poly = sympy.Poly(e, *sorted(e.free_symbols, key=str))
-                    ok = all(c >= 0 for c in poly.coeffs())
-                except sympy.PolynomialError:
-                    ok = False
+        ok = self._prove_le(sympy.sympify(a), sympy.sympify(b))
         self._cache[key] = ok
         return ok
 
+    @staticmethod
+    def _spread(x):
+        """Min(u, v)**k -> Min(u**k, v**k) and c*Min(u, v) -> Min(c*u, c*v) (all terms >= 0)."""
+        kinds = (sympy.Min, sympy.Max)
+        if isinstance(x, sympy.Pow) and isinstance(x.base, kinds) and x.exp.is_positive:
+            return type(x.base)(*[y**x.exp for y in x.base.args], evaluate=False)
+        if isinstance(x, sympy.Mul):
+            mins = [f for f in x.args if isinstance(f, kinds)]
+            if len(mins) == 1:
+                rest = x / mins[0]
+                if rest.is_nonnegative:
+                    return type(mins[0])(*[rest * y for y in mins[0].args], evaluate=False)
+        return x
+
+    def _prove_le(self, a, b) -> bool:
+        if a == b:
+            return True
+        pairs = [(a, b)]
+        spread = (self._spread(a), self._spread(b))
+        if spread != (a, b):
+            pairs.append(spread)
+        for x, y in pairs:  # sound structural rules for Min/Max on either side
+            if isinstance(y, sympy.Min) and all(self._le(x, z) for z in y.args):
+                return True
+            if isinstance(x, sympy.Max) and all(self._le(z, y) for z in x.args):
+                return True
+            if isinstance(x, sympy.Min) and any(self._le(z, y) for z in x.args):
+                return True
+            if isinstance(y, sympy.Max) and any(self._le(x, z) for z in y.args):
+                return True
+        d = sympy.sympify(b - a)
+        if d.is_nonnegative:
+            return True
+        if d.free_symbols:
+            for pt in self._points(d.free_symbols):
+                v = d.xreplace(pt)
+                if v.is_number and v.is_negative:
+                    return False  # a counterexample: a <= b does not hold there
+        # every Min/Max here is a dimension or a rank, hence >= 1: treat each as an unknown u >= 1
+        # (an independent variable: a sufficient condition, since the true values are among them)
+        atoms = {m: 1 + sympy.Dummy(nonnegative=True) for m in d.atoms(sympy.Min, sympy.Max)}
+        d = d.xreplace(atoms) if atoms else d
+        subs = {
+            s: self.minima.get(s, 1) + sympy.Dummy(nonnegative=True)
+            for s in d.free_symbols
+            if not isinstance(s, sympy.Dummy)
+        }
+        e = sympy.expand(d.xreplace(subs))
+        if not e.free_symbols:
+            return bool(e.is_nonnegative)
+        try:
+            poly = sympy.Poly(e, *sorted(e.free_symbols, key=str))
+        except sympy.PolynomialError:
+            return False
+        return all(c >= 0 for c in poly.coeffs())
+
     def _reduce(self, xs, keep_small: bool):
-        kept: list = []
+        kind = sympy.Min if keep_small else sympy.Max
+        flat: list = []
         for x in xs:
             x = sympy.sympify(x)
+            for y in x.args if isinstance(x, kind) else (x,):
+                if y not in flat:
+                    flat.append(y)
+        kept: list = []
+        for x in flat:
             dominated = False
             for y in kept:
                 if self._le(y, x) if keep_small else self._le(x, y):
@@ -90,7 +145,8 @@ class Arith:
             kept.append(x)
         if len(kept) == 1:
             return kept[0]
-        return sympy.Min(*kept) if keep_small else sympy.Max(*kept)
+        # the arguments are pairwise undecided: no need for sympy's own (slow) comparisons
+        return kind(*kept, evaluate=False)
 
     def min(self, *xs):
         if self.symbolic:
