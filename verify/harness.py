@@ -50,7 +50,7 @@ __all__ = [
 
 DEFAULT_MAX_K = 1024  # a 1024 x 1024 exact rank takes ~0.3 s and the SVD ~0.3 s on 2 cores
 OVERSAMPLE = 8
-CHUNK_BYTES = 64 * 2**20
+MEMORY_BYTES = 1 << 30  # working memory of one sampled-matrix evaluation (all live units)
 MAX_SINGULAR_VALUES = 4096
 STATUSES = ("exact", "not-attained", "capped", "VIOLATION", "below-lower", "not-covered")
 
@@ -129,11 +129,20 @@ class VerifyResult:
 
 
 def sample_matrix(net, sample, xp=np) -> np.ndarray:
-    """Evaluate the sampled K_r x K_c matrix, in row chunks that bound memory."""
+    """Evaluate the sampled K_r x K_c matrix, in row chunks that bound memory.
+
+    A chunk of rows holds, at worst, every unit of the widest layer at once (units are freed
+    after their last use), so rows per chunk = MEMORY_BYTES / (bytes per row of a unit x the
+    number of units of the widest layer).
+    """
     c = net.circuit
     widths = [int(u.width) for u in c.units]
-    per_row = max(1, sample.Kc * max(widths) * 8)
-    step = max(1, CHUNK_BYTES // per_row)
+    per_layer: dict[int, int] = {}
+    for u in c.units:
+        per_layer[u.layer] = per_layer.get(u.layer, 0) + 1
+    live = max(per_layer.values()) + 2
+    per_row = max(1, sample.Kc * max(widths) * 8 * live)
+    step = max(1, MEMORY_BYTES // per_row)
     parts = []
     for r0 in range(0, sample.Kr, step):
         r1 = min(sample.Kr, r0 + step)
