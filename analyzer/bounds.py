@@ -143,6 +143,12 @@ class Arith:
                 continue
             kept = [y for y in kept if not (self._le(x, y) if keep_small else self._le(y, x))]
             kept.append(x)
+        if len(kept) > 2:  # an argument may be dominated by the others together
+            for x in list(kept):
+                others = [y for y in kept if y is not x]
+                group = kind(*others, evaluate=False)
+                if self._le(group, x) if keep_small else self._le(x, group):
+                    kept = others
         if len(kept) == 1:
             return kept[0]
         # the arguments are pairwise undecided: no need for sympy's own (slow) comparisons
