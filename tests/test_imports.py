@@ -1,0 +1,31 @@
+"""Every module of the packages imports in a fresh interpreter, and none imports cupy."""
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("analyzer", "networks", "verify", "reports", "expressivity")
+
+
+def all_modules() -> list[str]:
+    out = []
+    for pkg in PACKAGES:
+        out.append(pkg)
+        for info in pkgutil.iter_modules([str(ROOT / pkg)]):
+            if info.name != "__main__":
+                out.append(f"{pkg}.{info.name}")
+    return out
+
+
+def test_every_module_imports_alone_without_cupy():
+    mods = all_modules()
+    assert len(mods) > 20
+    code = (
+        "import importlib, sys\n"
+        f"for m in {mods!r}:\n"
+        "    importlib.import_module(m)\n"
+        "assert 'cupy' not in sys.modules, 'cupy was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
