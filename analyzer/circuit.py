@@ -242,30 +242,20 @@ def _build_cached(arch: Architecture) -> Circuit:
                 if c.mode == "exchange":
                     s = exchange_count(c, width)
                     ua, ub = pre
-                    na = add(
-                        kind="exchange",
-                        branch=members[0],
-                        layer=l,
-                        tau=tau,
-                        width=width,
-                        support=sup,
-                        children=(ub, ua),
-                        s=s,
-                        conn=ci,
-                    )
-                    nb_ = add(
-                        kind="exchange",
-                        branch=members[1],
-                        layer=l,
-                        tau=tau,
-                        width=width,
-                        support=sup,
-                        children=(ua, ub),
-                        s=s,
-                        conn=ci,
-                    )
-                    new_post[members[0]][tau] = na
-                    new_post[members[1]][tau] = nb_
+                    # each branch keeps channels [s, r) of its own unit and takes [0, s) of
+                    # the other's (eq. 4, line 8)
+                    for me, other, own in ((members[0], ub, ua), (members[1], ua, ub)):
+                        new_post[me][tau] = add(
+                            kind="exchange",
+                            branch=me,
+                            layer=l,
+                            tau=tau,
+                            width=width,
+                            support=sup,
+                            children=(other, own),
+                            s=s,
+                            conn=ci,
+                        )
                 else:
                     su = add(
                         kind="sum",
