@@ -10,6 +10,10 @@ Run on a machine with a CUDA GPU and `pip install -e '.[gpu,dev]'`:
 4. timing of the exact evaluation of sampled matricizations, NumPy vs CuPy, same inputs
    (paper-mixed at r = 4 odd-even with K = 1024 and K = 4096, and a wider r = 16 network).
 
+On a machine without network access, bring the wheels of the dependencies (numpy, sympy,
+pydantic, PyYAML, python-flint, cupy, pytest, ...) and put the repository on PYTHONPATH
+instead of installing it; the script imports the packages from the repository root.
+
 Without a GPU it says so and exits 3 (``--allow-cpu`` runs the NumPy half only, as a dry run).
 The figures are written with the date and the hardware.
 """
