@@ -364,7 +364,8 @@ class ReportData:
         if self.comparison is not None:
             c = self.comparison
             exp = f" (fitted size exponent {c.exponent:.3f})" if c.exponent is not None else ""
-            out.append(f"comparison with {c.b_name}: {c.verdict}{exp}")
+            why = f": {c.verdict_text}" if c.verdict_text else exp
+            out.append(f"comparison with {c.b_name}: {c.verdict}{why}")
         counts = ", ".join(f"{k}: {n}" for k, n in sorted(self.status_counts().items()))
         out.append(f"partitions: {len(self.partitions)} ({counts})")
         return out
