@@ -612,6 +612,17 @@ def _local_search(
         nonlocal evals
         cur = pt.score(I)
         improved = True
+
+        def step(J: int) -> bool:
+            """Score J, move there if it improves; True when the budget is spent."""
+            nonlocal evals, I, cur, improved
+            evals += 1
+            pt.consider(J)
+            s = pt.score(J)
+            if s > cur + 1e-12:
+                I, cur, improved = J, s, True
+            return evals >= budget
+
         while improved and evals < budget:
             improved = False
             for blk in blocks:
@@ -626,23 +637,13 @@ def _local_search(
                             J |= 1 << p
                     if J == I or J == 0 or J == used:
                         continue
-                    evals += 1
-                    pt.consider(J)
-                    s = pt.score(J)
-                    if s > cur + 1e-12:
-                        I, cur, improved = J, s, True
-                    if evals >= budget:
+                    if step(J):
                         return I
             for p in pos:
                 J = I ^ (1 << p)
                 if J == 0 or J == used:
                     continue
-                evals += 1
-                pt.consider(J)
-                s = pt.score(J)
-                if s > cur + 1e-12:
-                    I, cur, improved = J, s, True
-                if evals >= budget:
+                if step(J):
                     return I
         return I
 
