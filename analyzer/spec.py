@@ -17,7 +17,8 @@ import sympy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .symbols import ExprError, parse_expr, substitute
+from .errors import ExprError, SpecError
+from .symbols import parse_expr, substitute
 
 __all__ = [
     "SpecError",
@@ -30,16 +31,6 @@ __all__ = [
 ]
 
 Width = int | str
-
-
-class SpecError(ValueError):
-    """Bad input: names the source (file or builtin), the field and the problem."""
-
-    def __init__(self, source: str, field: str, problem: str):
-        self.source, self.field, self.problem = source, field, problem
-        where = f"{source}: " if source else ""
-        at = f"{field}: " if field else ""
-        super().__init__(f"{where}{at}{problem}")
 
 
 # --------------------------------------------------------------------------- file format

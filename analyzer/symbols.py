@@ -11,14 +11,12 @@ from collections.abc import Mapping
 
 import sympy
 
+from .errors import ExprError
+
 __all__ = ["parse_expr", "symbol", "to_int", "is_concrete", "parse_assignment", "ExprError"]
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>\*\*|[-+*/^()]))")
 _RESERVED = {"I", "E", "S", "N", "O", "Q", "pi", "oo", "zoo", "nan"}
-
-
-class ExprError(ValueError):
-    """A width expression that cannot be parsed or evaluated."""
 
 
 def symbol(name: str) -> sympy.Symbol:

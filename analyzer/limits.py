@@ -1,0 +1,57 @@
+"""Size limits: the one place that says how large an input or a computation may get.
+
+Every command estimates its cost before it starts (positions, units, partitions, matrix memory,
+digits of a number, nesting depth) and compares it with a :class:`Limits` value; above a limit
+it raises :class:`~analyzer.errors.LimitError`, which the command line turns into exit code 2
+with one line naming the quantity, the limit and the flag that lifts it. A notebook user passes
+``Limits()`` (the defaults), a modified copy (``dataclasses.replace``) or ``Limits.unlimited()``.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .errors import LimitError
+
+__all__ = ["Limits", "DEFAULT_LIMITS", "check"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper limits on input and work sizes; ``None`` means no limit.
+
+    Each field documents the option that lifts it on the command line.
+    """
+
+    # --- input files (lifted by --allow-large)
+    spec_bytes: int | None = 1 << 20  # size of a spec file
+    nesting: int | None = 64  # depth of nested YAML/JSON lists and mappings
+    int_digits: int | None = 30  # decimal digits of an integer in a spec or --set value
+
+    # --- work (lifted by --allow-large)
+    partitions: int | None = 100_000  # partitions analysed or verified in one run
+
+    @classmethod
+    def unlimited(cls) -> Limits:
+        return cls(**{f.name: None for f in dataclasses.fields(cls)})
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def check(
+    limits: Limits,
+    name: str,
+    value: int,
+    *,
+    what: str,
+    source: str = "",
+    lift: str = "--allow-large",
+) -> None:
+    """Raise :class:`LimitError` when ``value`` exceeds ``limits.<name>`` (None: no limit)."""
+    limit = getattr(limits, name)
+    if limit is not None and value > limit:
+        raise LimitError(source, what, value, limit, lift)
