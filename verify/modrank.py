@@ -321,7 +321,7 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
     T0 = xp.take(T0, pc, axis=0)  # r x m: the pivot columns
     inv = _small_inverse(xp, xp.take(T0, rows, axis=1).T, p)
     A_others = xp.take(T0, others, axis=1).T  # (m - r) x r
-    if r <= plan.int_inner:
+    if r * (p - 1) ** 2 < 2**63:  # r products of residues in [0, p) fit int64
         return _Factor(rows, others, _centered_float(xp, xp.matmul(A_others, inv) % p, p))
     coef = _sub_matmul(
         xp,
