@@ -256,3 +256,32 @@ def test_auto_choice():
     assert choose_rank_method(xps.asarray(small), PRIME) == "array"  # non-NumPy stays put
     # flint handles primes the array route refuses
     assert exact_rank_mod_p(np.eye(3, dtype=np.int64), 2**61 - 1) == 3
+
+
+# -- bench/gpu_checks.py: its rank table without a GPU ----------------------------------------
+
+
+def test_gpu_checks_rank_table_runs_on_numpy():
+    import bench.gpu_checks as gc
+
+    lines, ok = gc.rank_scaling(np, [64, 96])
+    assert ok
+    rows = [ln for ln in lines if ln.startswith("| 64 ") or ln.startswith("| 96 ")]
+    assert len(rows) == 4 and all("flint" in r for r in rows)
+
+
+@pytest.mark.skipif(gpu_available(), reason="a GPU is present: the script takes the GPU path")
+def test_gpu_checks_script_without_gpu(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "gpu_checks.py"
+    out = tmp_path / "gpu.md"
+    run = [sys.executable, str(script), "--rank-only", "--rank-k", "48"]
+    refused = subprocess.run(run, capture_output=True, text=True)
+    assert refused.returncode == 3 and "no usable GPU" in refused.stdout
+    dry = subprocess.run(run + ["--allow-cpu", "--out", str(out)], capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    text = out.read_text()
+    assert "| 48 | random | 48 | 48 | flint 48 |" in text and "overall: PASS" in text
