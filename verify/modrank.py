@@ -31,6 +31,8 @@ GEMM_BOUND = 2**50  # |every float64 GEMM entry| <= 2**50: sums of exact integer
 MIN_INNER = 256  # fewest inner-dimension terms per GEMM we accept before adding a limb
 INT_INNER = 8  # products with at most this many inner terms run in int64 (no BLAS call)
 ROUND_MAGIC = 1.5 * 2**52  # x + 1.5 * 2**52 - 1.5 * 2**52 rounds |x| < 2**51 to an integer
+SPLIT_BLOCK = 2**18  # NumPy: multiply-adds per single-threaded row block of a mid-size GEMM
+SPLIT_MAX = 2**26  # NumPy: GEMMs up to this many multiply-adds are split into such blocks
 WIDE = 64  # from this many columns on, the digits of a product share one GEMM call
 LEAF = 8  # columns per leaf panel (eliminated column by column in int64)
 
@@ -201,6 +203,21 @@ def _center(xp, x, p: int, *, own: bool = False):
     return x - q
 
 
+def _gemm(xp, a, b):
+    """a @ b (float64). On NumPy, mid-size products go in row blocks below OpenBLAS's
+    threading threshold (2^18 multiply-adds): a threaded call must wait for both cores, which
+    on a busy machine costs milliseconds per call; single-threaded blocks never wait. Large
+    products (most of the work) stay one threaded call. Other namespaces: one call."""
+    m, k = a.shape
+    n = b.shape[1]
+    if xp is not np or m * n * k > SPLIT_MAX or n * k == 0:
+        return xp.matmul(a, b)
+    rows = max(1, SPLIT_BLOCK // (n * k))
+    if rows >= m:
+        return xp.matmul(a, b)
+    return xp.concat([xp.matmul(a[s : s + rows], b) for s in range(0, m, rows)], axis=0)
+
+
 def _sub_matmul(xp, A, N, B, plan: ModPlan):
     """Centered residues of A - N @ B mod p; A, N, B float64 centered residues. A is overwritten.
 
@@ -234,10 +251,10 @@ def _sub_matmul(xp, A, N, B, plan: ModPlan):
             rest = carry
         digits.append(rest)
         if n >= WIDE:  # one GEMM for all digits, side by side
-            Z = xp.matmul(Nc, _concat(xp, digits, 1) if plan.limbs > 1 else rest)
+            Z = _gemm(xp, Nc, _concat(xp, digits, 1) if plan.limbs > 1 else rest)
             Z = [Z[:, i * n : (i + 1) * n] for i in range(plan.limbs)]
         else:  # narrow: one GEMM per digit, so the results stay contiguous
-            Z = [xp.matmul(Nc, dgt) for dgt in digits]
+            Z = [_gemm(xp, Nc, dgt) for dgt in digits]
         acc = Z[-1]
         for i in range(plan.limbs - 2, -1, -1):
             acc = _center(xp, acc, p, own=True)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from networks import PRIME, gpu_available
-from verify.modrank import _sub_matmul, plan_for, rank_mod_p
+from verify.modrank import _gemm, _sub_matmul, plan_for, rank_mod_p
 from verify.ranks import ARRAY_MIN_SIZE, RANK_METHODS, choose_rank_method, exact_rank_mod_p
 
 PRIMES = [PRIME, 2, 3, 5, 65521, 2**31 - 1]
@@ -94,6 +94,22 @@ def test_medium_random_and_low_rank(p, m, n):
     r = min(m, n) // 2 + 3
     Y = low_rank(rng, m, n, r, p)
     assert rank_mod_p(Y, p) == r == flint_rank(Y, p)
+
+
+def test_numpy_row_blocked_gemm():
+    # mid-size products run in row blocks on NumPy: the same exact result as one call
+    rng = np.random.default_rng(4)
+    a = rng.integers(-(2**20), 2**20, (3001, 10)).astype(np.float64)
+    b = rng.integers(-(2**20), 2**20, (10, 21)).astype(np.float64)
+    assert np.array_equal(_gemm(np, a, b), a @ b)
+
+
+def test_large_enough_for_row_blocks():
+    rng = np.random.default_rng(6)
+    X = rng.integers(0, PRIME, (520, 520))
+    assert rank_mod_p(X) == flint_rank(X, PRIME) == 520
+    Y = low_rank(rng, 520, 500, 301, PRIME)
+    assert rank_mod_p(Y) == 301
 
 
 # -- structured matrices --------------------------------------------------------------------
