@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from networks import PRIME, gpu_available
+from networks import PRIME, gpu_available, modmatmul
 from verify.modrank import _gemm, _sub_matmul, plan_for, rank_mod_p
 from verify.ranks import ARRAY_MIN_SIZE, RANK_METHODS, choose_rank_method, exact_rank_mod_p
 
@@ -108,7 +108,8 @@ def test_large_enough_for_row_blocks():
     rng = np.random.default_rng(6)
     X = rng.integers(0, PRIME, (520, 520))
     assert rank_mod_p(X) == flint_rank(X, PRIME) == 520
-    Y = low_rank(rng, 520, 500, 301, PRIME)
+    L, R = full_rank_factors(rng, 520, 500, 301, PRIME)
+    Y = modmatmul(np, L, R)  # exact int64 product mod PRIME (networks.modular)
     assert rank_mod_p(Y) == 301
 
 
