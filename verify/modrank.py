@@ -59,6 +59,7 @@ class ModPlan:
     digit_bound: int
     inner: int
     int_inner: int
+    lazy_steps: int
 
     def check(self) -> None:
         # Invariants: the exactness argument, in integers.
@@ -68,6 +69,9 @@ class ModPlan:
         assert self.half + horner + GEMM_BOUND < 2**51
         # int64 route: int_inner products of centered residues plus one residue < 2^62.
         assert self.int_inner * self.half**2 + self.half < 2**62
+        # int64 leaf: lazy_steps products of residues added to a residue stay below 2^63.
+        assert self.lazy_steps >= 1
+        assert self.p + self.lazy_steps * (self.p - 1) ** 2 < 2**63
 
 
 def _digit_bounds(half: int, limbs: int, shift: int) -> int:
@@ -96,6 +100,7 @@ def plan_for(p: int) -> ModPlan:
     _check_prime(p)
     half = p // 2
     int_inner = min(INT_INNER, (2**62 - 1 - half) // (half * half))
+    lazy_steps = (2**63 - 1 - p) // (p - 1) ** 2
     best = None
     for limbs in (1, 2, 3, 4):
         shifts = [31] if limbs == 1 else range(1, 32)
@@ -103,7 +108,7 @@ def plan_for(p: int) -> ModPlan:
             d = _digit_bounds(half, limbs, shift)
             inner = GEMM_BOUND // (half * d)
             if best is None or inner > best.inner:
-                best = ModPlan(p, half, limbs, shift, d, inner, int_inner)
+                best = ModPlan(p, half, limbs, shift, d, inner, int_inner, lazy_steps)
         if best.inner >= MIN_INNER:
             break
     best.check()
@@ -236,7 +241,7 @@ def _sub_matmul(xp, A, N, B, plan: ModPlan):
     if k <= plan.int_inner:
         Ai, Ni, Bi = (_astype(xp, x, xp.int64) for x in (A, N, B))
         Ai -= xp.matmul(Ni, Bi)
-        Ai %= p
+        Ai = _imod(xp, Ai, p)
         return _centered_float(xp, Ai, p)
     base = float(1 << plan.shift)
     out = A
@@ -294,10 +299,14 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
     Pivot search: the largest residue of the column (nonzero iff any entry is); its value is
     read on the host (one scalar per column) and inverted there. Then every row is updated,
     row <- row - a * pivot_row / v (a: the row's entry in the column, v: the pivot), which
-    zeroes the column and turns the pivot row into zero, so it is never chosen again.
-    Residues are < p < 2^31: products < 2^62 fit int64. A column without a nonzero entry
-    records no pivot. The panel is held transposed (w x m), so every operation runs along
-    rows of length m.
+    zeroes the column and turns the pivot row into zero, so it is never chosen again. A
+    column without a nonzero entry records no pivot. The panel is held transposed (w x m), so
+    every operation runs along rows of length m.
+
+    Lazy reduction: an update adds a product of two residues, < (p - 1)^2, to nonnegative
+    entries, so after s updates entries are < p + s (p - 1)^2; they are reduced mod p only
+    every plan.lazy_steps updates (127 for p = 268435399; 1 near 2^31), keeping them < 2^63.
+    Only the column about to be searched, and the pivot row, are reduced at every step.
 
     The coefficients follow from the pivot columns alone: rows of the panel lie in the span of
     its pivot rows R, so A[others] = coef @ A[R] restricted to the pivot columns gives
@@ -306,12 +315,16 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
     """
     p = plan.p
     m, w = A.shape
-    T0 = _astype(xp, A.T, xp.int64) % p  # w x m, contiguous
+    F = xp.empty((w, m), dtype=xp.float64)
+    F[:, :] = A.T  # copied in C order: the panel's columns become contiguous rows
+    T0 = _imod(xp, _astype(xp, F, xp.int64), p)  # w x m
     T = T0
     rows, pcols = [], []
+    pending = 0  # updates since T was last reduced
     for j in range(w):
-        # Invariant: T holds columns j.. of the current rows; pivot rows so far are zero.
-        col = T[0, :]
+        # Invariant: T holds columns j.. of the current rows (mod p, entries in [0, 2^63));
+        # pivot rows so far are zero mod p.
+        col = _imod(xp, T[0, :] * 1, p) if pending else T[0, :]
         piv = xp.reshape(xp.argmax(col), (1,))  # the largest residue: nonzero iff any is
         v = int(xp.take(col, piv)[0])  # one scalar per column, to the host
         T = T[1:, :]
@@ -320,11 +333,14 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
         rows.append(piv)
         pcols.append(j)
         if j + 1 < w:
-            # T <- (T - prow * col / v) mod p, as T + col * (-prow / v mod p): one allocation
-            prow = (xp.take(T, piv, axis=1) * (p - pow(v, -1, p))) % p  # (w - j - 1) x 1
+            # T <- T - prow * col / v, as T + col * (-prow / v mod p): one allocation
+            prow = ((xp.take(T, piv, axis=1) % p) * (p - pow(v, -1, p))) % p  # (w-j-1) x 1
             U = prow * xp.reshape(col, (1, m))
             U += T
-            U %= p
+            pending += 1
+            if pending >= plan.lazy_steps:
+                U = _imod(xp, U, p)
+                pending = 0
             T = U
     r = len(rows)
     rows = _concat(xp, rows, 0) if r else xp.zeros((0,), dtype=xp.int64)
@@ -339,7 +355,8 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
     inv = _small_inverse(xp, xp.take(T0, rows, axis=1).T, p)
     A_others = xp.take(T0, others, axis=1).T  # (m - r) x r
     if r * (p - 1) ** 2 < 2**63:  # r products of residues in [0, p) fit int64
-        return _Factor(rows, others, _centered_float(xp, xp.matmul(A_others, inv) % p, p))
+        coef = _imod(xp, xp.matmul(A_others, inv), p)
+        return _Factor(rows, others, _centered_float(xp, coef, p))
     coef = _sub_matmul(
         xp,
         xp.zeros((m - r, r), dtype=xp.float64),
@@ -348,6 +365,16 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
         plan,
     )
     return _Factor(rows, others, coef)
+
+
+def _imod(xp, x, p: int):
+    """x mod p in [0, p) for int64 x, in place: x - p * floor(x / p), Python's % exactly.
+
+    (On NumPy, floor division by a scalar is several times faster than %.)"""
+    q = x // p
+    q *= p
+    x -= q
+    return x
 
 
 def _centered_float(xp, R, p: int):
@@ -439,7 +466,7 @@ def rank_mod_p(X, p: int = PRIME, *, xp=None, block: int | None = None) -> int:
         return 0
     if X.dtype == xp.uint64:
         X = X % p
-    A = _centered_float(xp, _astype(xp, X, xp.int64) % p, p)
+    A = _centered_float(xp, _imod(xp, _astype(xp, X, xp.int64), p), p)  # astype copies
     if n > m:
         A = A.T  # recursion over the shorter side
     leaf = LEAF if block is None else int(block)
