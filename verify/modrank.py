@@ -220,7 +220,10 @@ def _gemm(xp, a, b):
     rows = max(1, SPLIT_BLOCK // (n * k))
     if rows >= m:
         return xp.matmul(a, b)
-    return xp.concat([xp.matmul(a[s : s + rows], b) for s in range(0, m, rows)], axis=0)
+    out = np.empty((m, n), dtype=np.result_type(a.dtype, b.dtype))
+    for s in range(0, m, rows):
+        np.matmul(a[s : s + rows], b, out=out[s : s + rows])
+    return out
 
 
 def _sub_matmul(xp, A, N, B, plan: ModPlan):
