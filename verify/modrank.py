@@ -34,7 +34,7 @@ ROUND_MAGIC = 1.5 * 2**52  # x + 1.5 * 2**52 - 1.5 * 2**52 rounds |x| < 2**51 to
 SPLIT_BLOCK = 2**18  # NumPy: multiply-adds per single-threaded row block of a mid-size GEMM
 SPLIT_MAX = 2**26  # NumPy: GEMMs up to this many multiply-adds are split into such blocks
 WIDE = 64  # from this many columns on, the digits of a product share one GEMM call
-LEAF = 8  # columns per leaf panel (eliminated column by column in int64)
+LEAF = 16  # columns per leaf panel (eliminated column by column in int64)
 
 
 # -- exactness plan --------------------------------------------------------------------------
