@@ -96,6 +96,16 @@ def test_medium_random_and_low_rank(p, m, n):
     assert rank_mod_p(Y, p) == r == flint_rank(Y, p)
 
 
+def test_leaf_wider_than_lazy_steps():
+    # a 150-column leaf for PRIME passes plan.lazy_steps = 128 updates: the panel is reduced
+    plan = plan_for(PRIME)
+    assert plan.lazy_steps == 128
+    rng = np.random.default_rng(8)
+    X = rng.integers(0, PRIME, (200, 150))
+    X[:, 140:] = X[:, :10]  # dependent columns after the reduction point
+    assert rank_mod_p(X, block=150) == flint_rank(X, PRIME) == 140
+
+
 def test_numpy_row_blocked_gemm():
     # mid-size products run in row blocks on NumPy: the same exact result as one call
     rng = np.random.default_rng(4)
