@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from networks import PRIME, gpu_available, modmatmul
-from verify.modrank import _gemm, _sub_matmul, plan_for, rank_mod_p
+from verify.modrank import _gemm, _sub_matmul, plan_for, rank_memory_bytes, rank_mod_p
 from verify.ranks import ARRAY_MIN_SIZE, RANK_METHODS, choose_rank_method, exact_rank_mod_p
 
 PRIMES = [PRIME, 2, 3, 5, 65521, 2**31 - 1]
@@ -94,6 +94,35 @@ def test_medium_random_and_low_rank(p, m, n):
     r = min(m, n) // 2 + 3
     Y = low_rank(rng, m, n, r, p)
     assert rank_mod_p(Y, p) == r == flint_rank(Y, p)
+
+
+@pytest.mark.parametrize(
+    "m,n,r",
+    [
+        (512, 512, 512),
+        (700, 300, 300),
+        (300, 700, 300),
+        (600, 600, 97),
+        (3000, 70, 70),
+        (3000, 17, 17),
+        (3000, 16, 16),
+        (20, 3000, 20),
+        (1, 3000, 1),
+    ],
+)
+def test_working_memory_within_stated_bound(m, n, r):
+    import tracemalloc
+
+    rng = np.random.default_rng(m + n)
+    L, R = full_rank_factors(rng, m, n, r, PRIME)
+    X = modmatmul(np, L, R)
+    tracemalloc.start()
+    try:
+        assert rank_mod_p(X) == r
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= rank_memory_bytes(m, n)
 
 
 def test_leaf_wider_than_lazy_steps():
