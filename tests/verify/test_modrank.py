@@ -259,11 +259,12 @@ def test_bad_inputs():
 # -- the strict namespace: no NumPy-only call on the path CuPy takes --------------------------
 
 
-@pytest.mark.parametrize("p", [PRIME, 3])
+@pytest.mark.parametrize("p", [PRIME, 3, 2**31 - 1])
 def test_strict_namespace(p):
     rng = np.random.default_rng(11)
     cases = [
         rng.integers(0, p, (70, 50)),
+        rng.integers(0, p, (150, 140)),  # wide products: the digits share one GEMM
         low_rank(rng, 60, 80, 25, p),
         structured(p)["deficient leading block"][0],
         np.zeros((4, 6), dtype=np.int64),
