@@ -342,3 +342,13 @@ def test_gpu_checks_script_without_gpu(tmp_path):
     assert dry.returncode == 0, dry.stdout + dry.stderr
     text = out.read_text()
     assert "| 48 | random | 48 | 48 | flint 48 |" in text and "overall: PASS" in text
+
+
+@pytest.mark.slow
+def test_inner_dimension_chunked_end_to_end():
+    # n = 2200: the top-level products have 1088 > plan.inner = 1024 inner terms (two chunks)
+    rng = np.random.default_rng(12)
+    X = rng.integers(0, PRIME, (2200, 2200))
+    X[:, 2000:] = X[:, :200]  # rank 2000
+    assert plan_for(PRIME).inner < 1088
+    assert rank_mod_p(X) == flint_rank(X, PRIME) == 2000
