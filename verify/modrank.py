@@ -324,7 +324,7 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
     T0 = _imod(xp, _astype(xp, F, xp.int64), p)  # w x m
     del F
     T = T0
-    rows, pcols = [], []
+    rows, pcols, pivots = [], [], []
     pending = 0  # updates since T was last reduced
     for j in range(w):
         # Invariant: T holds columns j.. of the current rows (mod p, entries in [0, 2^63));
@@ -337,6 +337,7 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
             continue
         rows.append(piv)
         pcols.append(j)
+        pivots.append(v)
         if j + 1 < w:
             # T <- T - prow * col / v, as T + col * (-prow / v mod p): one allocation
             prow = ((xp.take(T, piv, axis=1) % p) * (p - pow(v, -1, p))) % p  # (w-j-1) x 1
@@ -357,7 +358,7 @@ def _leaf(xp, A, plan: ModPlan, need_coef: bool) -> _Factor:
         return _Factor(rows, others, xp.zeros((m, 0), dtype=xp.float64))
     pc = xp.asarray(pcols, dtype=xp.int64)
     T0 = xp.take(T0, pc, axis=0)  # r x m: the pivot columns
-    inv = _small_inverse(xp, xp.take(T0, rows, axis=1).T, p)
+    inv = _small_inverse(xp, xp.take(T0, rows, axis=1).T, p, pivots)
     A_others = xp.take(T0, others, axis=1).T  # (m - r) x r
     if r * (p - 1) ** 2 < 2**63:  # r products of residues in [0, p) fit int64
         coef = _imod(xp, xp.matmul(A_others, inv), p)
@@ -387,18 +388,18 @@ def _centered_float(xp, R, p: int):
     return _center(xp, _astype(xp, R, xp.float64), p, own=True)
 
 
-def _small_inverse(xp, B, p: int):
-    """Inverse mod p of a small r x r int64 matrix whose leading principal minors are nonzero.
+def _small_inverse(xp, B, p: int, pivots: list[int]):
+    """Inverse mod p of the r x r pivot block B = A[R, pc] of a leaf (int64 residues).
 
-    Gauss-Jordan on [B | I] without row exchanges: the pivot rows and columns of a leaf come
-    in elimination order, so each pivot is the Schur complement the leaf found nonzero. One
-    pivot value per step goes to the host for its inverse. Products of residues < 2^62.
+    Gauss-Jordan on [B | I] without row exchanges. Rows and columns of B come in elimination
+    order, and the leaf's elimination is LU of B without pivoting (row j is reduced by the
+    earlier pivot rows only), so the pivot Gauss-Jordan meets at step j is the leaf's j-th
+    pivot value, already on the host: ``pivots[j]`` (nonzero). Products of residues < 2^62.
     """
     r = B.shape[0]
     M = _concat(xp, [B, xp.eye(r, dtype=xp.int64)], 1)
     for j in range(r):
-        inv = pow(int(M[j, j]), -1, p)
-        row = (M[j : j + 1, :] * inv) % p
+        row = (M[j : j + 1, :] * pow(pivots[j], -1, p)) % p
         M = M - M[:, j : j + 1] * row
         M %= p
         M[j : j + 1, :] = row
