@@ -2,8 +2,8 @@
 
 Works purely at the level of arrays of the namespace ``xp`` (NumPy, CuPy, or any namespace of
 the Python array API standard: the code uses only standard functions), so the same code runs on
-the host and on a GPU. Nothing is converted to Python objects except a few scalars per block
-(pivot counts and one modular inverse per leaf panel).
+the host and on a GPU. Nothing is converted to Python objects except one scalar per column
+(its pivot value, inverted on the host) and the pivot count of each leaf panel.
 
 The approach is FFLAS-FFPACK's: the bulk of the work is float64 matrix multiplication on
 operands small enough that every product-sum is an exact integer below 2^53, and results are
@@ -465,8 +465,10 @@ def rank_mod_p(X, p: int = PRIME, *, xp=None, block: int | None = None) -> int:
     >>> import numpy as np
     >>> rank_mod_p(np.array([[1, 2], [2, 4]]), 7)
     1
-    >>> rank_mod_p(np.array([[1, 2], [3, 4]]), 2)
+    >>> rank_mod_p(np.array([[1, 2], [3, 4]]), 7)  # determinant -2
     2
+    >>> rank_mod_p(np.array([[1, 2], [3, 4]]), 2)
+    1
     """
     _check_prime(p)
     plan = plan_for(int(p))

@@ -352,3 +352,12 @@ def test_inner_dimension_chunked_end_to_end():
     X[:, 2000:] = X[:, :200]  # rank 2000
     assert plan_for(PRIME).inner < 1088
     assert rank_mod_p(X) == flint_rank(X, PRIME) == 2000
+
+
+def test_docstring_examples():
+    import doctest
+
+    import verify.modrank
+
+    result = doctest.testmod(verify.modrank)
+    assert result.attempted >= 3 and result.failed == 0
