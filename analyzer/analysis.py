@@ -13,7 +13,9 @@ import sympy
 
 from .bounds import INT, SYM, Propagator, Theorem7Info, claim5_lower, symbol_minima, theorem7
 from .circuit import Circuit, build_circuit, positions_of
+from .numbers import expr_text, log2, to_json
 from .partitions import Partition, resolve_partitions
+from .posy import posy_arith_for
 from .spec import Architecture, exchange_count
 from .trees import HybridStructure, ModeTree, hybrid_structure, mode_tree
 
@@ -172,7 +174,11 @@ class PartitionBounds:
     lower_expr: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
+        """JSON form: ``upper``/``lower`` exact (a decimal string above 2^53), plus log2."""
         d = {k: v for k, v in self.__dict__.items() if not k.endswith("_expr")}
+        for k in ("upper", "lower"):
+            d[k] = to_json(self.__dict__[k])
+            d[f"{k}_log2"] = log2(self.__dict__[k])
         return d
 
 
@@ -266,9 +272,8 @@ def bound_partition(
 
 
 def _fmt(x) -> str:
-    if isinstance(x, int):
-        return str(x)
-    return sympy.sstr(sympy.sympify(x))
+    """Exact text of a value (decimal for integers of any size; see analyzer.numbers)."""
+    return expr_text(x)
 
 
 @dataclass
@@ -318,7 +323,8 @@ class Analysis:
             "readout": arch.readout,
             "symbols": arch.symbol_names,
             "values": {
-                k: _fmt(v) if _as_int(v) is None else _as_int(v) for k, v in self.values.items()
+                k: _fmt(v) if _as_int(v) is None else to_json(_as_int(v))
+                for k, v in self.values.items()
             },
             "kind": st.network_kind,
             "modes": c.used_positions,
@@ -344,7 +350,7 @@ class Analysis:
             "hybrid_trees": None
             if st.hybrid is None
             else {
-                "count": st.hybrid.count,
+                "count": to_json(st.hybrid.count),
                 "width": _fmt(st.hybrid_width),
                 "segments": [positions_of(s.top) for s in st.hybrid.segments],
                 # every hybrid tree (segment -> tree it is taken from) when there are few
@@ -354,10 +360,22 @@ class Analysis:
                     st.hybrid.describe(ch) for ch in st.hybrid.enumerate(HYBRID_ENUMERATION_LIMIT)
                 ],
             },
-            "parameters": {"symbolic": self.parameters_symbolic, "value": self.parameters},
+            "parameters": {
+                "symbolic": self.parameters_symbolic,
+                "value": to_json(self.parameters),
+            },
             "notes": st.notes,
             "partitions": [p.to_dict() for p in self.partitions],
         }
+
+
+def _arith_for(arch: Architecture):
+    """Python integers for concrete widths; else exact posynomial arithmetic in the one symbol
+    when it applies (analyzer.posy: same bounds, much faster); else sympy expressions."""
+    if arch.is_concrete:
+        return INT
+    minima = symbol_minima(arch)
+    return posy_arith_for(arch, minima) or SYM.with_minima(minima)
 
 
 def analyze(
@@ -384,7 +402,7 @@ def analyze(
         arch = arch.substitute(values)
     st = structure(arch)
     parts = resolve_partitions(st.circuit, st.trees, partitions, families)
-    arith = INT if arch.is_concrete else SYM.with_minima(symbol_minima(arch))
+    arith = _arith_for(arch)
     prop = Propagator(st.circuit, arith)
     results = [bound_partition(st, p, arith, prop, with_tilings=with_tilings) for p in parts]
     size = parameter_count(arch)

@@ -229,7 +229,9 @@ class Propagator:
         self.c = circuit
         self.a = arith
         arch = circuit.arch
-        conv = (lambda e: int(e)) if not arith.symbolic else (lambda e: sympy.sympify(e))
+        # performance only (issue 12): symbolic widths go through the arithmetic's own lift, so
+        # a fast arithmetic (analyzer.posy) gets its own number type; for SYM it is sympify
+        conv = (lambda e: int(e)) if not arith.symbolic else arith.lift
         self.M = conv(arch.input_channels)
         self.width = [conv(u.width) for u in circuit.units]
         self.s = [conv(u.s) if u.s is not None else None for u in circuit.units]

@@ -50,6 +50,7 @@ class BranchModel(_Model):
     dilations: list[int] | None = None
     channels: Width | list[Width] | None = None
     layers: list[LayerModel] | None = None
+    repeat: int = Field(1, ge=1)  # stacks: the layer list (and a channel list) repeated
 
 
 class ConnectionModel(_Model):
@@ -326,6 +327,8 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
             layers = tuple(
                 Layer(bm.kernel, d, w) for d, w in zip(bm.dilations, widths, strict=True)
             )
+        if bm.repeat > 1:  # stacks (WaveNet's 1..512 three times): the whole layer list again
+            layers = layers * bm.repeat
         branches.append(Branch(bm.name, layers))
 
     conns: list[Connection] = []

@@ -12,6 +12,7 @@ from rich.text import Text
 from analyzer import analyze, load_spec
 from analyzer.analysis import Analysis
 from analyzer.circuit import positions_of
+from analyzer.numbers import jsonable
 
 from .options import (
     FormatOpt,
@@ -136,7 +137,7 @@ def register(app: typer.Typer) -> None:
         a = analyze(arch, partitions=partition or [], families=fams)
         a.values = values  # already substituted; recorded for the header and the JSON
         if fmt == "json":
-            print(json.dumps(a.to_dict(), indent=2))
+            print(json.dumps(jsonable(a.to_dict()), indent=2))
             return
         console = Console(highlight=False)
         render_structure(a, console)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from analyzer import load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
+from analyzer.numbers import jsonable
 
 from .options import (
     FormatOpt,
@@ -272,7 +273,7 @@ def register(app: typer.Typer) -> None:
             certify_max_k=max_k,
         )
         if fmt == "json":
-            print(json.dumps(c.to_dict(), indent=2))
+            print(json.dumps(jsonable(c.to_dict()), indent=2))
             return
         render(c, Console(highlight=False, width=max(Console().width, 120)))
 

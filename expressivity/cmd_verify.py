@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer import SpecError, load_spec
+from analyzer.numbers import jsonable
 
 from .cmd_analyze import default_families_for
 from .options import (
@@ -143,7 +144,7 @@ def register(app: typer.Typer) -> None:
             d = res.to_dict()
             if c5 is not None:
                 d["claim5"] = c5.to_dict()
-            print(json.dumps(d, indent=2))
+            print(json.dumps(jsonable(d), indent=2))
         else:
             render_verify(res, console)
             if c5 is not None:
