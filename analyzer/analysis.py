@@ -6,6 +6,7 @@ Pure: no I/O, no randomness. ``analyze`` returns an :class:`Analysis` (a datacla
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +14,9 @@ import sympy
 
 from .bounds import INT, SYM, Propagator, Theorem7Info, claim5_lower, symbol_minima, theorem7
 from .circuit import Circuit, build_circuit, positions_of
+from .limits import DEFAULT_LIMITS, Limits, check
 from .numbers import expr_text, log2, to_json
-from .partitions import Partition, resolve_partitions
+from .partitions import Partition, default_families, resolve_partitions
 from .posy import posy_arith_for
 from .spec import Architecture, exchange_count
 from .trees import HybridStructure, ModeTree, hybrid_structure, mode_tree
@@ -81,8 +83,8 @@ def _uniform_width(branch) -> sympy.Expr | None:
     return None
 
 
-def structure(arch: Architecture) -> Structure:
-    c = build_circuit(arch)
+def structure(arch: Architecture, limits: Limits | None = None) -> Structure:
+    c = build_circuit(arch, limits)
     trees = [mode_tree(c, b) for b in range(len(arch.branches))]
     notes: list[str] = []
     if arch.pooling != "product":
@@ -286,6 +288,7 @@ class Analysis:
     partitions: list[PartitionBounds]
     parameters_symbolic: str
     parameters: int | None
+    partition_note: str | None = None  # set when the default family was a representative one
 
     @property
     def circuit(self) -> Circuit:
@@ -365,6 +368,7 @@ class Analysis:
                 "value": to_json(self.parameters),
             },
             "notes": st.notes,
+            "partition_note": self.partition_note,
             "partitions": [p.to_dict() for p in self.partitions],
         }
 
@@ -381,9 +385,10 @@ def _arith_for(arch: Architecture):
 def analyze(
     arch: Architecture,
     partitions: list[str | Partition | list[int]] = (),
-    families: list[str] = (),
+    families: list[str] | None = (),
     values: dict[str, Any] | None = None,
     with_tilings: bool = False,
+    limits: Limits | None = None,
 ) -> Analysis:
     """Analyse an architecture: structure, parameter count and bounds per partition.
 
@@ -391,17 +396,31 @@ def analyze(
     ----------
     arch : the architecture (``analyzer.load_spec``); symbols may remain.
     partitions : explicit I's (``"0,1,4,5"``, a list of positions, or :class:`Partition`).
-    families : names of partition families (``nodes``, ``odd-even``, ``all``, ...).
+    families : names of partition families (``nodes``, ``odd-even``, ``all``, ...); ``None``
+        with no explicit partition: the default family (:func:`analyzer.partitions.
+        default_families`; ``Analysis.partition_note`` says when a representative subset was
+        chosen).
     values : symbol values to substitute first.
+    limits : size limits (:mod:`analyzer.limits`; default ``DEFAULT_LIMITS``), checked before
+        the work: circuit size, number of partitions, partitions x units, digits of the bounds.
 
-    With concrete widths the bounds are computed on Python integers (fast); otherwise on sympy
-    expressions. Both run the same code (:class:`analyzer.bounds.Propagator`).
+    With concrete widths the bounds are computed on Python integers (fast); otherwise on exact
+    posynomials in the one symbol (:mod:`analyzer.posy`) or on sympy expressions. All run the
+    same code (:class:`analyzer.bounds.Propagator`).
     """
+    limits = DEFAULT_LIMITS if limits is None else limits
     values = dict(values or {})
     if values:
         arch = arch.substitute(values)
-    st = structure(arch)
-    parts = resolve_partitions(st.circuit, st.trees, partitions, families)
+    st = structure(arch, limits)
+    note = None
+    if families is None:
+        if partitions:
+            families = []
+        else:
+            families, note = default_families(st.circuit, st.trees)
+    parts = resolve_partitions(st.circuit, st.trees, partitions, families, limits=limits)
+    _check_work(st, len(parts), limits)
     arith = _arith_for(arch)
     prop = Propagator(st.circuit, arith)
     results = [bound_partition(st, p, arith, prop, with_tilings=with_tilings) for p in parts]
@@ -415,4 +434,23 @@ def analyze(
         partitions=results,
         parameters_symbolic=_fmt(size),
         parameters=_as_int(size),
+        partition_note=note,
     )
+
+
+def _check_work(st: Structure, n_parts: int, limits: Limits) -> None:
+    """Refuse, before bounding, more partitions or digits than the limits allow."""
+    src = st.arch.source
+    c = st.circuit
+    check(limits, "partitions", n_parts, what="the number of partitions", source=src)
+    check(
+        limits,
+        "partition_units",
+        n_parts * len(c.units),
+        what=f"the propagation work ({n_parts} partitions x {len(c.units)} units)",
+        source=src,
+    )
+    M = st.arch.input_channels
+    if not M.free_symbols:  # the largest possible bound is M^(used/2): its digits
+        digits = int(c.used_mask.bit_count() / 2 * math.log10(max(int(M), 2))) + 1
+        check(limits, "bound_digits", digits, what="the digits of the largest bound", source=src)

@@ -21,6 +21,8 @@ __all__ = [
     "Unit",
     "Circuit",
     "build_circuit",
+    "estimate_size",
+    "check_size",
     "branch_offsets",
     "branch_kind",
     "mask_of",
@@ -68,11 +70,18 @@ def positions_of(mask: int) -> list[int]:
     return out
 
 
-def fmt_mask(mask: int) -> str:
-    """A position set as ranges: ``{0..1023}``, ``{0,2,4}``, ``{0..3,8..11}``."""
+def fmt_mask(mask: int, max_parts: int | None = 12) -> str:
+    """A position set as ranges: ``{0..1023}``, ``{0,2,4}``, ``{0..3,8..11}``.
+
+    With more than ``max_parts`` runs the middle ones are elided and the count is given:
+    ``{0,2,4,6,...,4092,4094} (2048 runs)``; ``max_parts=None`` lists every run.
+    """
     parts = []
     for a, b in mask_runs(mask):
         parts.append(str(a) if b - a == 1 else f"{a},{a + 1}" if b - a == 2 else f"{a}..{b - 1}")
+    if max_parts is not None and len(parts) > max_parts:
+        n = len(parts)
+        return "{" + ",".join(parts[:4] + ["..."] + parts[-2:]) + "}" + f" ({n} runs)"
     return "{" + ",".join(parts) + "}"
 
 
@@ -169,10 +178,56 @@ def _branch_kind_cached(layers: tuple[tuple[int, int], ...]) -> str:
     return "gapped" if len(offs) < N else "tree"
 
 
-_MAX_UNITS = 2_000_000
+def estimate_size(arch: Architecture) -> tuple[int, int]:
+    """(units, bytes of support masks) of the circuit, bounded from above without building it.
+
+    Layer ``l`` of a branch needs at most ``min(N, prod_{m > l} k_m)`` units (distinct time
+    offsets of its outputs' cone); exchange/sum units at most double a connection layer. Each
+    unit stores an N-bit support mask. Arithmetic only: cost proportional to the layers.
+    """
+    N = arch.receptive_field
+    units = 0
+    for b in arch.branches:
+        cone = 1
+        for ly in reversed(b.layers):
+            units += min(N, cone)
+            cone = min(cone * ly.kernel, N + 1)
+        units += min(N, cone)  # inputs
+    units += sum(
+        2 * min(N, _cone(arch.branch(c.branches[0]), c.after_layer)) for c in arch.connections
+    )
+    return units, units * (N // 8 + 64)
 
 
-def build_circuit(arch: Architecture) -> Circuit:
+def _cone(branch, layer: int) -> int:
+    cone = 1
+    for ly in branch.layers[layer:]:
+        cone *= ly.kernel
+        if cone > 1 << 62:
+            break
+    return cone
+
+
+def check_size(arch: Architecture, limits=None) -> tuple[int, int]:
+    """Refuse (LimitError) a circuit above ``limits.units`` or ``limits.circuit_bytes``."""
+    from .limits import DEFAULT_LIMITS, check
+
+    limits = DEFAULT_LIMITS if limits is None else limits
+    units, nbytes = estimate_size(arch)
+    check(limits, "units", units, what="the estimated number of units", source=arch.source)
+    check(
+        limits,
+        "circuit_bytes",
+        nbytes,
+        what="the estimated memory of the circuit's support masks (bytes)",
+        source=arch.source,
+    )
+    return units, nbytes
+
+
+def build_circuit(arch: Architecture, limits=None) -> Circuit:
+    """The circuit of an architecture (cached); sizes are checked first (analyzer.limits)."""
+    check_size(arch, limits)
     return _build_cached(arch)
 
 
@@ -215,10 +270,6 @@ def _build_cached(arch: Architecture) -> Circuit:
                 for j in range(ly.kernel):
                     target.add(tau + j * ly.dilation)
             count += len(need[b][l])
-        if count > _MAX_UNITS:
-            raise SpecError(
-                src, "", f"the architecture has more than {_MAX_UNITS} units feeding the output"
-            )
     N = max(inputs_needed) + 1
     N = max(N, arch.receptive_field)
 

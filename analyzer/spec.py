@@ -391,8 +391,12 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
     _check_widths(arch)
     # structural validation (supports of joined units) lives with the circuit
     from .circuit import build_circuit
+    from .errors import LimitError
 
-    build_circuit(arch)
+    try:
+        build_circuit(arch)
+    except LimitError:
+        pass  # too large to build now: validated when analysed, under the caller's limits
     return arch
 
 

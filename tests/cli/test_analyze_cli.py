@@ -228,7 +228,7 @@ BAD_OPTIONS = [
     (
         "all beyond the guard",
         ["builtin:groupswap-k3-T", "--partitions", "all"],
-        ["--partitions", "guard is 20"],
+        ["--partitions", "above the limit 20", "--allow-large"],
     ),
     (
         "unused position",
