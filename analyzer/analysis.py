@@ -33,6 +33,7 @@ __all__ = [
 
 
 HYBRID_ENUMERATION_LIMIT = 64  # hybrid trees are listed in the JSON up to this many
+TREE_NODES_JSON_MAX = 4095  # mode tree nodes are listed in the JSON up to this many (N <= 2048)
 
 
 def parameter_count(arch: Architecture) -> sympy.Expr:
@@ -310,8 +311,9 @@ class Analysis:
                         for ly in b.layers
                     ],
                     "modes": positions_of(t.root) if t is not None else None,
+                    "tree_nodes_count": None if t is None else len(t.depth),
                     "tree_nodes": None
-                    if t is None
+                    if t is None or len(t.depth) > TREE_NODES_JSON_MAX
                     else [
                         positions_of(n)
                         for n in sorted(t.nodes, key=lambda m: (t.depth[m], (m & -m).bit_length()))

@@ -135,11 +135,12 @@ def render_bounds(
     title = f"rank bounds of [A]_I ({len(a.partitions)} partition(s)"
     title += ")" if all_rows or n_rows == len(a.partitions) else f" in {n_rows} group(s))"
     t = Table(title=title, title_justify="left")
+    merged = n_rows < len(a.partitions)
     t.add_column("I", overflow="fold")
-    if not all_rows:
+    if merged:
         t.add_column("rows", justify="right")
     t.add_column("family")
-    t.add_column("lower", justify="right")
+    t.add_column("lower", justify="right", overflow="fold")
     t.add_column("upper", justify="right")
     t.add_column("upper (symbolic)", overflow="fold")
     t.add_column("sources (lower / upper)", overflow="fold")
@@ -150,7 +151,7 @@ def render_bounds(
         I_text = fmt_mask(mask_of(p.I), None if all_rows else 12)
         if len(members) > 1:
             I_text += f" (+{len(members) - 1} alike)"
-        cells = [I_text] + ([] if all_rows else [str(len(members))])
+        cells = [I_text] + ([str(len(members))] if merged else [])
         t.add_row(*cells, p.label, lo, up, sym, src)
     console.print(t)
     if len(shown) < n_rows:
