@@ -41,17 +41,17 @@ class Posy:
         self.ctx = ctx
         self._hash = None
 
-    # -- construction
+    # -- construction (coefficients are ints where possible: Fractions are slow)
     @staticmethod
     def _norm(d: dict) -> tuple:
-        return tuple(sorted((k, c) for k, c in d.items() if c != 0))
+        return tuple(sorted((k, _c(c)) for k, c in d.items() if c != 0))
 
     # -- arithmetic (with Posy, ints, Fractions; anything else goes to sympy)
     def _coerce(self, other):
         if isinstance(other, Posy):
             return other
         if isinstance(other, (int, Fraction)):
-            return Posy(((0, Fraction(other)),) if other else (), self.ctx)
+            return Posy(((0, _c(other)),) if other else (), self.ctx)
         return self.ctx.from_sympy(other)
 
     def __add__(self, other):
@@ -71,7 +71,7 @@ class Posy:
             return self._sympy_() * other
         if len(self.terms) == 1 and len(o.terms) == 1:
             (a, c), (b, e) = self.terms[0], o.terms[0]
-            return Posy(((a + b, c * e),), self.ctx)
+            return Posy(((a + b, _c(c * e)),), self.ctx)
         d: dict = {}
         for a, c in self.terms:
             for b, e in o.terms:
@@ -90,6 +90,14 @@ class Posy:
                 return Posy(self._norm(d), self.ctx)
         return self._sympy_() - sympy.sympify(other)
 
+    def __truediv__(self, other):
+        if isinstance(other, (int, Fraction)) and other > 0:
+            return self * (Fraction(1) / other)
+        return self._sympy_() / sympy.sympify(other)
+
+    def __rtruediv__(self, other):
+        return sympy.sympify(other) / self._sympy_()
+
     def __rsub__(self, other):
         return sympy.sympify(other) - self._sympy_()
 
@@ -98,8 +106,8 @@ class Posy:
             return self._sympy_() ** e
         if len(self.terms) == 1:
             k, c = self.terms[0]
-            return Posy(((k * e, c**e),), self.ctx)
-        out = Posy(((0, Fraction(1)),), self.ctx)
+            return Posy(((k * e, _c(c**e)),), self.ctx)
+        out = Posy(((0, 1),), self.ctx)
         base = self
         while e:
             if e & 1:
@@ -121,12 +129,17 @@ class Posy:
 
     def _sympy_(self):
         r = self.ctx.sym
-        return sympy.Add(
-            *[sympy.Rational(c.numerator, c.denominator) * r**k for k, c in self.terms]
-        )
+        return sympy.Add(*[sympy.Rational(c) * r**k for k, c in self.terms])
 
     def __repr__(self):
         return f"Posy({sympy.sstr(self._sympy_())})"
+
+
+def _c(c):
+    """A coefficient as an int when it is one (int arithmetic is much faster than Fraction)."""
+    if type(c) is Fraction and c.denominator == 1:
+        return c.numerator
+    return c
 
 
 class PosyArith(Arith):
@@ -135,13 +148,14 @@ class PosyArith(Arith):
     def __init__(self, sym: sympy.Symbol, minimum: int, minima: dict):
         super().__init__(True, minima)
         self.sym = sym
-        self.rmin = Fraction(max(1, int(minimum)))
-        self._pow_cache: dict[int, Fraction] = {}
+        self.rmin = max(1, int(minimum))
+        self._pow_cache: dict[int, int] = {}
+        self._ints: dict[int, Posy] = {}
 
     def with_minima(self, minima: dict) -> Arith:  # the general path keeps its own minima
         return Arith(True, minima)
 
-    def _rpow(self, k: int) -> Fraction:
+    def _rpow(self, k: int) -> int:
         v = self._pow_cache.get(k)
         if v is None:
             v = self._pow_cache[k] = self.rmin**k
@@ -153,7 +167,7 @@ class PosyArith(Arith):
         if x.is_Number:
             if not x.is_Rational or x < 0:
                 return None
-            return Posy(((0, Fraction(int(x.p), int(x.q))),) if x != 0 else (), self)
+            return Posy(((0, _c(Fraction(int(x.p), int(x.q)))),) if x != 0 else (), self)
         if x.free_symbols - {self.sym}:
             return None
         try:
@@ -164,14 +178,19 @@ class PosyArith(Arith):
         for (k,), c in poly.terms():
             if not c.is_Rational or c < 0:
                 return None
-            d[int(k)] = Fraction(int(c.p), int(c.q))
+            d[int(k)] = _c(Fraction(int(c.p), int(c.q)))
         return Posy(Posy._norm(d), self)
 
     def lift(self, x):
         if isinstance(x, Posy):
             return x
         if isinstance(x, int) and x >= 0:
-            return Posy(((0, Fraction(x)),) if x else (), self)
+            p = self._ints.get(x)
+            if p is None:
+                p = Posy(((0, x),) if x else (), self)
+                if x < 64:
+                    self._ints[x] = p
+            return p
         p = self.from_sympy(x)
         return p if p is not None else sympy.sympify(x)
 
@@ -179,10 +198,18 @@ class PosyArith(Arith):
         """Sufficient condition for a <= b on r >= r_min (suffix sums; exact for monomials)."""
         if a.terms == b.terms:
             return True
-        d = dict(b.terms)
+        ta, tb = a.terms, b.terms
+        if len(ta) == 1 and len(tb) == 1:  # monomials: c1 r^i <= c2 r^j iff (exact)
+            (i, c1), (j, c2) = ta[0], tb[0]
+            if i > j:
+                return c1 == 0
+            return c1 <= c2 or c1 <= c2 * self._rpow(j - i)
+        if not ta:
+            return True
+        d = dict(tb)
         for k, c in a.terms:
             d[k] = d.get(k, 0) - c
-        s = Fraction(0)
+        s = 0
         for k in sorted(d, reverse=True):
             s += d[k] * self._rpow(k)
             if s < 0:
