@@ -94,3 +94,26 @@ def test_log2():
     assert log2(2**10240) == 10240.0
     assert log2(1) == 0.0 and log2(0) is None and log2(None) is None
     assert abs(log2(3**5000) - 5000 * 1.584962500721156) < 1e-6
+
+
+def test_json_consumers_read_big_values(default_digit_limit):
+    """analyze JSON (through a real JSON text) -> report model and Markdown, compactly."""
+    from analyzer import analyze, load_spec
+    from reports.markdown import markdown_lines
+    from reports.model import build_report_data
+
+    arch = load_spec("builtin:paper-timit")
+    a = analyze(arch, families=["odd-even"], values={"r": 32})
+    d = json.loads(json.dumps(jsonable(a.to_dict())))
+    p = d["partitions"][0]
+    assert p["upper"] == to_decimal(32**2048) and p["upper_log2"] == 10240.0
+    assert from_json(p["lower"]) == 16**2048  # Claim 5 width r/2 = 16, 2048 pairs
+    assert d["hybrid_trees"]["count"] == to_decimal(2**1365)
+    data = build_report_data(d)  # symbolic columns: the exact decimal texts of the values
+    row = data.partitions[0]
+    assert row.upper == 32**2048 and row.lower == 16**2048
+    assert data.hybrid_trees["count"] == "2^1365"
+    assert row.display()["upper"] == "2^10240"
+    text = "\n".join(markdown_lines(data))
+    assert "2^10240" in text and to_decimal(32**2048) not in text
+    json.dumps(data.to_dict())  # the PDF payload: no int beyond the digit limit
