@@ -141,7 +141,7 @@ def render_bounds(
         t.add_column("rows", justify="right")
     t.add_column("family")
     t.add_column("lower", justify="right", overflow="fold")
-    t.add_column("upper", justify="right")
+    t.add_column("upper", justify="right", overflow="fold")
     t.add_column("upper (symbolic)", overflow="fold")
     t.add_column("sources (lower / upper)", overflow="fold")
     shown = list(groups.values()) if all_rows else list(groups.values())[:limit]
