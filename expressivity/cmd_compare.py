@@ -11,7 +11,7 @@ from rich.table import Table
 
 from analyzer import load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
-from analyzer.numbers import jsonable
+from analyzer.numbers import jsonable, show
 
 from .options import (
     FormatOpt,
@@ -73,11 +73,10 @@ def _at(sym: str, value) -> str:
 
 
 def _num(x) -> str:
+    """Numbers of any size through analyzer.numbers (``2^2048``, ``≈ 3.2e616``; no overflow)."""
     if x is None:
         return "-"
-    if isinstance(x, int) and x >= 10**12:
-        return f"{x:.3e}"
-    return str(x)
+    return show(x)
 
 
 def _hybrid(h: list[dict] | None) -> str:
