@@ -218,9 +218,10 @@ def _representative(circuit: Circuit, trees, source: str) -> list[Partition]:
     for t in trees:
         if t is None:
             continue
-        for node in sorted(t.nodes, key=lambda m: (t.depth[m], (m & -m).bit_length())):
+        top = [m for m, d in t.depth.items() if 1 <= d <= REPRESENTATIVE_LEVELS]
+        for node in sorted(top, key=lambda m: (t.depth[m], (m & -m).bit_length())):
             d = t.depth[node]
-            if 1 <= d <= REPRESENTATIVE_LEVELS and node & used == node and node != used:
+            if node & used == node and node != used:
                 out.append(Partition(node, f"node of {t.branch} (depth {d})"))
     out.append(Partition(_first_half(circuit), "halves"))
     out.append(Partition(_every_other(circuit), "odd-even"))
