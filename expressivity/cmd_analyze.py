@@ -34,11 +34,12 @@ def default_families_for(arch, partitions, families) -> list[str]:
     (``nodes``, ``representative`` above a size, or halves and odd-even when overlapping)."""
     if partitions or families:
         return list(families or [])
-    from analyzer.analysis import structure
+    from analyzer.circuit import build_circuit
     from analyzer.partitions import default_families
+    from analyzer.trees import mode_tree
 
-    st = structure(arch)
-    return default_families(st.circuit, st.trees)[0]
+    c = build_circuit(arch)
+    return default_families(c, [mode_tree(c, b) for b in range(len(arch.branches))])[0]
 
 
 def fmt_positions(ps: list[int]) -> str:
