@@ -652,7 +652,7 @@ def _hybrid(analysis: dict, symbolic: dict) -> dict | None:
     if h is None:
         return None
     h = dict(h)
-    h["count"] = show(from_json(h.get("count")))  # 2^2729 for the paper's N = 4096 network
+    h["count"] = show(from_json(h.get("count")))  # 2^1365 for the paper-timit network (N = 4096)
     sh = symbolic.get("hybrid_trees") or {}
     h["width_value"] = None
     if sh.get("width") is not None and str(sh["width"]) != str(h.get("width")):
