@@ -425,7 +425,11 @@ def analyze(
     _check_work(st, len(parts), limits)
     arith = _arith_for(arch)
     prop = Propagator(st.circuit, arith)
-    results = [bound_partition(st, p, arith, prop, with_tilings=with_tilings) for p in parts]
+    results = []
+    for i, p in enumerate(parts):
+        results.append(bound_partition(st, p, arith, prop, with_tilings=with_tilings))
+        if i % MEMO_PRUNE_EVERY == MEMO_PRUNE_EVERY - 1:
+            _prune_memo(prop)
     size = parameter_count(arch)
     return Analysis(
         name=arch.name,
@@ -438,6 +442,21 @@ def analyze(
         parameters=_as_int(size),
         partition_note=note,
     )
+
+
+MEMO_PRUNE_EVERY = 512  # partitions between prunings of the propagation memo
+
+
+def _prune_memo(prop: Propagator) -> None:
+    """Keep only the partition-independent states (units wholly in I or wholly in J).
+
+    The memo maps (unit, I ∩ support) to a state; the entries of units cut by a partition are
+    rarely met again by another one, and their keys are N-bit integers. Pruning them every
+    ``MEMO_PRUNE_EVERY`` partitions keeps memory proportional to the circuit (at most two
+    states per unit plus one batch) for families of many partitions. Values are unchanged.
+    """
+    units = prop.c.units
+    prop.memo = {k: v for k, v in prop.memo.items() if k[1] == 0 or k[1] == units[k[0]].support}
 
 
 def _check_work(st: Structure, n_parts: int, limits: Limits) -> None:
