@@ -428,7 +428,7 @@ def analyze(
     results = []
     for i, p in enumerate(parts):
         results.append(bound_partition(st, p, arith, prop, with_tilings=with_tilings))
-        if i % MEMO_PRUNE_EVERY == MEMO_PRUNE_EVERY - 1:
+        if i % 64 == 63:
             _prune_memo(prop)
     size = parameter_count(arch)
     return Analysis(
@@ -444,19 +444,23 @@ def analyze(
     )
 
 
-MEMO_PRUNE_EVERY = 512  # partitions between prunings of the propagation memo
+MEMO_PRUNE_FACTOR = 4  # prune the propagation memo above this many states per unit
 
 
 def _prune_memo(prop: Propagator) -> None:
     """Keep only the partition-independent states (units wholly in I or wholly in J).
 
     The memo maps (unit, I ∩ support) to a state; the entries of units cut by a partition are
-    rarely met again by another one, and their keys are N-bit integers. Pruning them every
-    ``MEMO_PRUNE_EVERY`` partitions keeps memory proportional to the circuit (at most two
-    states per unit plus one batch) for families of many partitions. Values are unchanged.
+    rarely met again by another one, and their keys are N-bit integers. Pruning them whenever
+    the memo holds more than ``MEMO_PRUNE_FACTOR`` states per unit keeps memory proportional to
+    the circuit for families of many partitions (the time of a pruning is paid back by the
+    states it removes). Values are unchanged.
     """
     units = prop.c.units
-    prop.memo = {k: v for k, v in prop.memo.items() if k[1] == 0 or k[1] == units[k[0]].support}
+    if len(prop.memo) <= MEMO_PRUNE_FACTOR * len(units):
+        return
+    full = prop.popcount_support  # I ∩ S = S iff it has as many positions as S
+    prop.memo = {k: v for k, v in prop.memo.items() if not k[1] or k[1].bit_count() == full[k[0]]}
 
 
 def _check_work(st: Structure, n_parts: int, limits: Limits) -> None:
