@@ -201,3 +201,15 @@ def test_guard_partitions_work_and_digits():
     # the same runs pass when the limits are lifted
     a = analyze(arch, families=["nodes"], limits=Limits.unlimited())
     assert len(a.partitions) == 29
+
+
+def test_memo_pruning_keeps_the_values(monkeypatch):
+    import analyzer.analysis as A
+
+    arch = load_spec("builtin:groupswap-k2-mixed")
+    keep = analyze(arch, families=["nodes", "odd-even"], values={"r": 4})
+    monkeypatch.setattr(A, "MEMO_PRUNE_FACTOR", 0)  # prune at every opportunity
+    pruned = analyze(arch, families=["nodes", "odd-even"], values={"r": 4})
+    assert [(p.upper, p.lower) for p in pruned.partitions] == [
+        (p.upper, p.lower) for p in keep.partitions
+    ]
