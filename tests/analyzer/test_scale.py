@@ -206,10 +206,14 @@ def test_guard_partitions_work_and_digits():
 def test_memo_pruning_keeps_the_values(monkeypatch):
     import analyzer.analysis as A
 
-    arch = load_spec("builtin:groupswap-k2-mixed")
+    arch = load_spec("builtin:groupswap-k3-mixed")  # 178 node partitions: prunes at 64, 128
     keep = analyze(arch, families=["nodes", "odd-even"], values={"r": 4})
     monkeypatch.setattr(A, "MEMO_PRUNE_FACTOR", 0)  # prune at every opportunity
+    calls = []
+    real = A._prune_memo
+    monkeypatch.setattr(A, "_prune_memo", lambda prop: calls.append(1) or real(prop))
     pruned = analyze(arch, families=["nodes", "odd-even"], values={"r": 4})
+    assert len(calls) >= 2
     assert [(p.upper, p.lower) for p in pruned.partitions] == [
         (p.upper, p.lower) for p in keep.partitions
     ]
