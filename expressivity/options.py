@@ -33,7 +33,8 @@ PartitionsOpt = Annotated[
     typer.Option(
         "--partitions",
         "-P",
-        help="Partition family: nodes | halves | odd-even | blocks:K | all | paper (repeatable).",
+        help="Partition family: nodes | halves | odd-even | blocks:K | all | paper | "
+        "representative (repeatable).",
     ),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table or json.")]
