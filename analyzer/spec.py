@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 Width = int | str
+MAX_REPEATED_LAYERS = 100_000  # layers a branch may get from 'repeat' (before any other check)
 
 
 # --------------------------------------------------------------------------- file format
@@ -328,6 +329,13 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
                 Layer(bm.kernel, d, w) for d, w in zip(bm.dilations, widths, strict=True)
             )
         if bm.repeat > 1:  # stacks (WaveNet's 1..512 three times): the whole layer list again
+            if len(layers) * bm.repeat > MAX_REPEATED_LAYERS:
+                raise SpecError(
+                    source,
+                    f"{where}.repeat",
+                    f"{bm.repeat} x {len(layers)} layers: at most {MAX_REPEATED_LAYERS} layers "
+                    "per branch from 'repeat'",
+                )
             layers = layers * bm.repeat
         branches.append(Branch(bm.name, layers))
 

@@ -154,6 +154,8 @@ def test_repeat_is_the_list_repeated():
     assert str(w) == "2*r"
     with pytest.raises(SpecError):
         one_branch([1, 2], repeat=0)
+    with pytest.raises(SpecError, match="at most 100000 layers"):
+        one_branch([1, 2], repeat=10**9)  # refused before the layer list is built
 
 
 # --------------------------------------------------------------------------- guards
