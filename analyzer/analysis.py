@@ -6,6 +6,7 @@ Pure: no I/O, no randomness. ``analyze`` returns an :class:`Analysis` (a datacla
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,10 @@ import sympy
 
 from .bounds import INT, SYM, Propagator, Theorem7Info, claim5_lower, symbol_minima, theorem7
 from .circuit import Circuit, build_circuit, positions_of
-from .partitions import Partition, resolve_partitions
+from .limits import DEFAULT_LIMITS, Limits, check
+from .numbers import expr_text, log2, to_json
+from .partitions import Partition, default_families, resolve_partitions
+from .posy import posy_arith_for
 from .spec import Architecture, exchange_count
 from .trees import HybridStructure, ModeTree, hybrid_structure, mode_tree
 
@@ -29,6 +33,7 @@ __all__ = [
 
 
 HYBRID_ENUMERATION_LIMIT = 64  # hybrid trees are listed in the JSON up to this many
+TREE_NODES_JSON_MAX = 4095  # mode tree nodes are listed in the JSON up to this many (N <= 2048)
 
 
 def parameter_count(arch: Architecture) -> sympy.Expr:
@@ -79,8 +84,8 @@ def _uniform_width(branch) -> sympy.Expr | None:
     return None
 
 
-def structure(arch: Architecture) -> Structure:
-    c = build_circuit(arch)
+def structure(arch: Architecture, limits: Limits | None = None) -> Structure:
+    c = build_circuit(arch, limits)
     trees = [mode_tree(c, b) for b in range(len(arch.branches))]
     notes: list[str] = []
     if arch.pooling != "product":
@@ -172,7 +177,11 @@ class PartitionBounds:
     lower_expr: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
+        """JSON form: ``upper``/``lower`` exact (a decimal string above 2^53), plus log2."""
         d = {k: v for k, v in self.__dict__.items() if not k.endswith("_expr")}
+        for k in ("upper", "lower"):
+            d[k] = to_json(self.__dict__[k])
+            d[f"{k}_log2"] = log2(self.__dict__[k])
         return d
 
 
@@ -266,9 +275,8 @@ def bound_partition(
 
 
 def _fmt(x) -> str:
-    if isinstance(x, int):
-        return str(x)
-    return sympy.sstr(sympy.sympify(x))
+    """Exact text of a value (decimal for integers of any size; see analyzer.numbers)."""
+    return expr_text(x)
 
 
 @dataclass
@@ -281,6 +289,7 @@ class Analysis:
     partitions: list[PartitionBounds]
     parameters_symbolic: str
     parameters: int | None
+    partition_note: str | None = None  # set when the default family was a representative one
 
     @property
     def circuit(self) -> Circuit:
@@ -302,8 +311,9 @@ class Analysis:
                         for ly in b.layers
                     ],
                     "modes": positions_of(t.root) if t is not None else None,
+                    "tree_nodes_count": None if t is None else len(t.depth),
                     "tree_nodes": None
-                    if t is None
+                    if t is None or len(t.depth) > TREE_NODES_JSON_MAX
                     else [
                         positions_of(n)
                         for n in sorted(t.nodes, key=lambda m: (t.depth[m], (m & -m).bit_length()))
@@ -318,7 +328,8 @@ class Analysis:
             "readout": arch.readout,
             "symbols": arch.symbol_names,
             "values": {
-                k: _fmt(v) if _as_int(v) is None else _as_int(v) for k, v in self.values.items()
+                k: _fmt(v) if _as_int(v) is None else to_json(_as_int(v))
+                for k, v in self.values.items()
             },
             "kind": st.network_kind,
             "modes": c.used_positions,
@@ -344,7 +355,7 @@ class Analysis:
             "hybrid_trees": None
             if st.hybrid is None
             else {
-                "count": st.hybrid.count,
+                "count": to_json(st.hybrid.count),
                 "width": _fmt(st.hybrid_width),
                 "segments": [positions_of(s.top) for s in st.hybrid.segments],
                 # every hybrid tree (segment -> tree it is taken from) when there are few
@@ -354,18 +365,32 @@ class Analysis:
                     st.hybrid.describe(ch) for ch in st.hybrid.enumerate(HYBRID_ENUMERATION_LIMIT)
                 ],
             },
-            "parameters": {"symbolic": self.parameters_symbolic, "value": self.parameters},
+            "parameters": {
+                "symbolic": self.parameters_symbolic,
+                "value": to_json(self.parameters),
+            },
             "notes": st.notes,
+            "partition_note": self.partition_note,
             "partitions": [p.to_dict() for p in self.partitions],
         }
+
+
+def _arith_for(arch: Architecture):
+    """Python integers for concrete widths; else exact posynomial arithmetic in the one symbol
+    when it applies (analyzer.posy: same bounds, much faster); else sympy expressions."""
+    if arch.is_concrete:
+        return INT
+    minima = symbol_minima(arch)
+    return posy_arith_for(arch, minima) or SYM.with_minima(minima)
 
 
 def analyze(
     arch: Architecture,
     partitions: list[str | Partition | list[int]] = (),
-    families: list[str] = (),
+    families: list[str] | None = (),
     values: dict[str, Any] | None = None,
     with_tilings: bool = False,
+    limits: Limits | None = None,
 ) -> Analysis:
     """Analyse an architecture: structure, parameter count and bounds per partition.
 
@@ -373,20 +398,38 @@ def analyze(
     ----------
     arch : the architecture (``analyzer.load_spec``); symbols may remain.
     partitions : explicit I's (``"0,1,4,5"``, a list of positions, or :class:`Partition`).
-    families : names of partition families (``nodes``, ``odd-even``, ``all``, ...).
+    families : names of partition families (``nodes``, ``odd-even``, ``all``, ...); ``None``
+        with no explicit partition: the default family (:func:`analyzer.partitions.
+        default_families`; ``Analysis.partition_note`` says when a representative subset was
+        chosen).
     values : symbol values to substitute first.
+    limits : size limits (:mod:`analyzer.limits`; default ``DEFAULT_LIMITS``), checked before
+        the work: circuit size, number of partitions, partitions x units, digits of the bounds.
 
-    With concrete widths the bounds are computed on Python integers (fast); otherwise on sympy
-    expressions. Both run the same code (:class:`analyzer.bounds.Propagator`).
+    With concrete widths the bounds are computed on Python integers (fast); otherwise on exact
+    posynomials in the one symbol (:mod:`analyzer.posy`) or on sympy expressions. All run the
+    same code (:class:`analyzer.bounds.Propagator`).
     """
+    limits = DEFAULT_LIMITS if limits is None else limits
     values = dict(values or {})
     if values:
         arch = arch.substitute(values)
-    st = structure(arch)
-    parts = resolve_partitions(st.circuit, st.trees, partitions, families)
-    arith = INT if arch.is_concrete else SYM.with_minima(symbol_minima(arch))
+    st = structure(arch, limits)
+    note = None
+    if families is None:
+        if partitions:
+            families = []
+        else:
+            families, note = default_families(st.circuit, st.trees)
+    parts = resolve_partitions(st.circuit, st.trees, partitions, families, limits=limits)
+    _check_work(st, len(parts), limits)
+    arith = _arith_for(arch)
     prop = Propagator(st.circuit, arith)
-    results = [bound_partition(st, p, arith, prop, with_tilings=with_tilings) for p in parts]
+    results = []
+    for i, p in enumerate(parts):
+        results.append(bound_partition(st, p, arith, prop, with_tilings=with_tilings))
+        if i % 64 == 63:
+            _prune_memo(prop)
     size = parameter_count(arch)
     return Analysis(
         name=arch.name,
@@ -397,4 +440,42 @@ def analyze(
         partitions=results,
         parameters_symbolic=_fmt(size),
         parameters=_as_int(size),
+        partition_note=note,
     )
+
+
+MEMO_PRUNE_FACTOR = 4  # prune the propagation memo above this many states per unit
+
+
+def _prune_memo(prop: Propagator) -> None:
+    """Keep only the partition-independent states (units wholly in I or wholly in J).
+
+    The memo maps (unit, I ∩ support) to a state; the entries of units cut by a partition are
+    rarely met again by another one, and their keys are N-bit integers. Pruning them whenever
+    the memo holds more than ``MEMO_PRUNE_FACTOR`` states per unit keeps memory proportional to
+    the circuit for families of many partitions (the time of a pruning is paid back by the
+    states it removes). Values are unchanged.
+    """
+    units = prop.c.units
+    if len(prop.memo) <= MEMO_PRUNE_FACTOR * len(units):
+        return
+    full = prop.popcount_support  # I ∩ S = S iff it has as many positions as S
+    prop.memo = {k: v for k, v in prop.memo.items() if not k[1] or k[1].bit_count() == full[k[0]]}
+
+
+def _check_work(st: Structure, n_parts: int, limits: Limits) -> None:
+    """Refuse, before bounding, more partitions or digits than the limits allow."""
+    src = st.arch.source
+    c = st.circuit
+    check(limits, "partitions", n_parts, what="the number of partitions", source=src)
+    check(
+        limits,
+        "partition_units",
+        n_parts * len(c.units),
+        what=f"the propagation work ({n_parts} partitions x {len(c.units)} units)",
+        source=src,
+    )
+    M = st.arch.input_channels
+    if not M.free_symbols:  # the largest possible bound is M^(used/2): its digits
+        digits = int(c.used_mask.bit_count() / 2 * math.log10(max(int(M), 2))) + 1
+        check(limits, "bound_digits", digits, what="the digits of the largest bound", source=src)

@@ -229,15 +229,22 @@ class Propagator:
         self.c = circuit
         self.a = arith
         arch = circuit.arch
-        conv = (lambda e: int(e)) if not arith.symbolic else (lambda e: sympy.sympify(e))
+        # performance only (issue 12): symbolic widths go through the arithmetic's own lift, so
+        # a fast arithmetic (analyzer.posy) gets its own number type; for SYM it is sympify
+        conv = (lambda e: int(e)) if not arith.symbolic else arith.lift
         self.M = conv(arch.input_channels)
         self.width = [conv(u.width) for u in circuit.units]
         self.s = [conv(u.s) if u.s is not None else None for u in circuit.units]
         self.memo: dict[tuple[int, int], tuple] = {}
+        self._caps: dict[int, object] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
 
     def _cap(self, k: int):
-        return self.M**k
+        # performance only (issue 12): M^k cached, it is asked for with the same k very often
+        v = self._caps.get(k)
+        if v is None:
+            v = self._caps[k] = self.M**k
+        return v
 
     def state(self, uid: int, I: int):
         u = self.c.units[uid]

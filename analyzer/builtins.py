@@ -116,6 +116,65 @@ for _k in (1, 2, 3, 4):
     BUILTINS.update(_groupswap(_k))
 
 
+# --------------------------------------------------------------------------- real-scale networks
+def _timit():
+    """The paper's experiment network (sec. 7): N = 4096, T and T', mixing at even layers."""
+    L = 12
+    T, Tp = baseline_dilations(L), group_swap_dilations(L, 2)
+    return _paper(
+        "paper-timit",
+        [_branch("T", T), _branch("Tp", Tp)],
+        [{"after_layer": l, "branches": ["T", "Tp"]} for l in range(2, L, 2)],
+        desc="the paper's experiment network (sec. 7): two branches of 12 layers, kernel 2, "
+        "N = 4096, T (dilations 1..2048) and T' (groups of 2 swapped), 32 channels as r, half "
+        "the channels exchanged after every even layer 2..10; product pooling and M = r (the "
+        "setting of Theorem 7; the experiment itself used ReLU and 256-dim one-hot inputs)",
+    )
+
+
+def _stack(name, kernel, dilations, repeat, desc):
+    return {
+        "name": name,
+        "input_channels": "r",
+        "description": desc,
+        "branches": [
+            {
+                "name": "main",
+                "kernel": kernel,
+                "dilations": list(dilations),
+                "channels": "r",
+                "repeat": repeat,
+            }
+        ],
+    }
+
+
+BUILTINS["paper-timit"] = _timit()
+BUILTINS["wavenet"] = _stack(
+    "wavenet",
+    2,
+    [2**i for i in range(10)],
+    3,
+    "WaveNet (van den Oord et al. 2016): kernel 2, dilations 1, 2, ..., 512 in 3 stacks, "
+    "N = 3070, overlapping; width r, M = r",
+)
+BUILTINS["tcn"] = _stack(
+    "tcn",
+    3,
+    [1, 2, 4, 8],
+    1,
+    "TCN (Bai et al. 2018) style: kernel 3, dilations 1, 2, 4, 8, N = 31, overlapping; width r",
+)
+BUILTINS["bytenet"] = _stack(
+    "bytenet",
+    3,
+    [1, 2, 4, 8, 16],
+    2,
+    "ByteNet (Kalchbrenner et al. 2016) style: kernel 3, dilations 1..16 twice, N = 125, "
+    "overlapping; width r",
+)
+
+
 def builtin_names() -> list[str]:
     return sorted(BUILTINS)
 

@@ -21,29 +21,68 @@ __all__ = [
     "Unit",
     "Circuit",
     "build_circuit",
+    "estimate_size",
+    "check_size",
     "branch_offsets",
     "branch_kind",
     "mask_of",
+    "mask_runs",
     "positions_of",
+    "fmt_mask",
 ]
 
 
 def mask_of(positions) -> int:
+    """Bitmask of a set of positions; ``range`` objects are set in one operation."""
+    if isinstance(positions, range) and positions.step == 1:
+        if len(positions) == 0:
+            return 0
+        return ((1 << len(positions)) - 1) << positions.start
     m = 0
     for p in positions:
         m |= 1 << p
     return m
 
 
-def positions_of(mask: int) -> list[int]:
+def mask_runs(mask: int) -> list[tuple[int, int]]:
+    """The maximal runs of set bits as ``(start, stop)`` pairs (stop exclusive), in order.
+
+    Cost is proportional to the number of runs (each step isolates the lowest run with a few
+    big-integer operations), never to the number of bits.
+    """
     out = []
-    p = 0
     while mask:
-        if mask & 1:
-            out.append(p)
-        mask >>= 1
-        p += 1
+        low = mask & -mask
+        start = low.bit_length() - 1
+        # adding the lowest set bit carries through the run: the run's end is the carry
+        carry = mask + low
+        stop = (carry & -carry).bit_length() - 1
+        out.append((start, stop))
+        mask &= ~((1 << stop) - 1)
     return out
+
+
+def positions_of(mask: int) -> list[int]:
+    """The positions of a bitmask, ascending (built from runs, not bit by bit)."""
+    out: list[int] = []
+    for a, b in mask_runs(mask):
+        out.extend(range(a, b))
+    return out
+
+
+def fmt_mask(mask: int, max_parts: int | None = 12) -> str:
+    """A position set as ranges: ``{0..1023}``, ``{0,2,4}``, ``{0..3,8..11}``.
+
+    With more than ``max_parts`` runs the middle ones are elided and the count is given:
+    ``{0,2,4,6,...,4092,4094} (2048 runs)``; ``max_parts=None`` lists every run.
+    """
+    parts = []
+    for a, b in mask_runs(mask):
+        parts.append(str(a) if b - a == 1 else f"{a},{a + 1}" if b - a == 2 else f"{a}..{b - 1}")
+    if max_parts is not None and len(parts) > max_parts:
+        n = len(parts)
+        return "{" + ",".join(parts[:4] + ["..."] + parts[-2:]) + "}" + f" ({n} runs)"
+    return "{" + ",".join(parts) + "}"
 
 
 @dataclass(frozen=True)
@@ -104,7 +143,10 @@ class Circuit:
 
 
 def branch_offsets(branch) -> list[int]:
-    """All offsets ``sum_l j_l d_l`` (with multiplicity) of a branch's inputs."""
+    """All offsets ``sum_l j_l d_l`` (with multiplicity) of a branch's inputs.
+
+    Lists ``prod_l k_l`` numbers: for small branches and tests only (see :func:`branch_kind`).
+    """
     offs = [0]
     for ly in branch.layers:
         offs = [o + j * ly.dilation for o in offs for j in range(ly.kernel)]
@@ -112,18 +154,80 @@ def branch_offsets(branch) -> list[int]:
 
 
 def branch_kind(branch) -> str:
-    offs = branch_offsets(branch)
-    if len(set(offs)) < len(offs):
-        return "overlapping"
-    if len(offs) < branch.receptive_field:
-        return "gapped"
-    return "tree"
+    """``tree``, ``gapped`` or ``overlapping`` (theory.md sec. 1), without listing all offsets.
+
+    The set of distinct offsets is built layer by layer; as long as no two sums coincide it has
+    exactly ``prod k_l`` elements, each a used position, so its size never exceeds the
+    receptive field. The first layer at which the set grows by less than a factor ``k_l`` has a
+    coincidence, and the branch is overlapping: the loop stops there. The work is thus at most
+    ``k_l`` times the number of used positions per layer (a 2^30 dilation with two used
+    positions costs two additions), never ``prod k_l``.
+    """
+    return _branch_kind_cached(tuple((ly.kernel, ly.dilation) for ly in branch.layers))
 
 
-_MAX_UNITS = 2_000_000
+@lru_cache(maxsize=256)
+def _branch_kind_cached(layers: tuple[tuple[int, int], ...]) -> str:
+    offs = {0}
+    for k, d in layers:
+        nxt = {o + j * d for o in offs for j in range(k)}
+        if len(nxt) < k * len(offs):
+            return "overlapping"
+        offs = nxt
+    N = 1 + sum((k - 1) * d for k, d in layers)
+    return "gapped" if len(offs) < N else "tree"
 
 
-def build_circuit(arch: Architecture) -> Circuit:
+def estimate_size(arch: Architecture) -> tuple[int, int]:
+    """(units, bytes of support masks) of the circuit, bounded from above without building it.
+
+    Layer ``l`` of a branch needs at most ``min(N, prod_{m > l} k_m)`` units (distinct time
+    offsets of its outputs' cone); exchange/sum units at most double a connection layer. Each
+    unit stores an N-bit support mask. Arithmetic only: cost proportional to the layers.
+    """
+    N = arch.receptive_field
+    units = 0
+    for b in arch.branches:
+        cone = 1
+        for ly in reversed(b.layers):
+            units += min(N, cone)
+            cone = min(cone * ly.kernel, N + 1)
+        units += min(N, cone)  # inputs
+    units += sum(
+        2 * min(N, _cone(arch.branch(c.branches[0]), c.after_layer)) for c in arch.connections
+    )
+    return units, units * (N // 8 + 64)
+
+
+def _cone(branch, layer: int) -> int:
+    cone = 1
+    for ly in branch.layers[layer:]:
+        cone *= ly.kernel
+        if cone > 1 << 62:
+            break
+    return cone
+
+
+def check_size(arch: Architecture, limits=None) -> tuple[int, int]:
+    """Refuse (LimitError) a circuit above ``limits.units`` or ``limits.circuit_bytes``."""
+    from .limits import DEFAULT_LIMITS, check
+
+    limits = DEFAULT_LIMITS if limits is None else limits
+    units, nbytes = estimate_size(arch)
+    check(limits, "units", units, what="the estimated number of units", source=arch.source)
+    check(
+        limits,
+        "circuit_bytes",
+        nbytes,
+        what="the estimated memory of the circuit's support masks (bytes)",
+        source=arch.source,
+    )
+    return units, nbytes
+
+
+def build_circuit(arch: Architecture, limits=None) -> Circuit:
+    """The circuit of an architecture (cached); sizes are checked first (analyzer.limits)."""
+    check_size(arch, limits)
     return _build_cached(arch)
 
 
@@ -166,10 +270,6 @@ def _build_cached(arch: Architecture) -> Circuit:
                 for j in range(ly.kernel):
                     target.add(tau + j * ly.dilation)
             count += len(need[b][l])
-        if count > _MAX_UNITS:
-            raise SpecError(
-                src, "", f"the architecture has more than {_MAX_UNITS} units feeding the output"
-            )
     N = max(inputs_needed) + 1
     N = max(N, arch.receptive_field)
 
@@ -288,4 +388,4 @@ def _build_cached(arch: Architecture) -> Circuit:
 
 
 def _fmt(mask: int) -> str:
-    return "{" + ",".join(map(str, positions_of(mask))) + "}"
+    return fmt_mask(mask)

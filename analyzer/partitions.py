@@ -3,14 +3,20 @@
 A partition is given by I (a set of used positions); J is the rest of the used positions.
 Families: ``nodes`` (every node of every mode tree), ``halves``, ``odd-even``, ``blocks:K``,
 ``all`` (every I up to complement; guarded), ``tilings`` (nodes of hybrid trees' tilings are
-covered by ``nodes``), ``paper`` (the index sets of Corollary 8's construction).
+covered by ``nodes``), ``paper`` (the index sets of Corollary 8's construction),
+``representative`` (the top ``REPRESENTATIVE_LEVELS`` levels of each mode tree, halves,
+odd-even and, where they apply, Corollary 8's sets).
+
+Default (:func:`default_families`): ``nodes`` while the trees have at most
+``DEFAULT_NODES_MAX`` nodes in all, ``representative`` above (with a note saying so),
+``halves`` + ``odd-even`` when no branch is a tree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .circuit import Circuit, mask_of, positions_of
+from .circuit import Circuit, mask_of, mask_runs, positions_of
 from .spec import SpecError
 
 __all__ = [
@@ -20,10 +26,15 @@ __all__ = [
     "FAMILIES",
     "MAX_ALL_MODES",
     "resolve_partitions",
+    "default_families",
+    "DEFAULT_NODES_MAX",
+    "REPRESENTATIVE_LEVELS",
 ]
 
-MAX_ALL_MODES = 20  # 2^19 - 1 partitions at most for --partitions all
-FAMILIES = ("nodes", "halves", "odd-even", "blocks:K", "all", "paper")
+MAX_ALL_MODES = 20  # default of Limits.all_modes: 2^19 - 1 partitions for --partitions all
+FAMILIES = ("nodes", "halves", "odd-even", "blocks:K", "all", "paper", "representative")
+DEFAULT_NODES_MAX = 1024  # above this many tree nodes the default family is 'representative'
+REPRESENTATIVE_LEVELS = 3  # tree levels (below the root) in the 'representative' family
 
 
 @dataclass(frozen=True)
@@ -81,7 +92,39 @@ def _ranges(ps: list[int]) -> str:
     return "{" + ",".join(out) + "}"
 
 
-def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") -> list[Partition]:
+def default_families(circuit: Circuit, trees) -> tuple[list[str], str | None]:
+    """The default partition families for a circuit, and a note when a subset was chosen."""
+    real = [t for t in trees if t is not None]
+    if not real:
+        return ["halves", "odd-even"], None
+    n_nodes = sum(len(t.depth) - 1 for t in real)
+    if n_nodes <= DEFAULT_NODES_MAX:
+        return ["nodes"], None
+    note = (
+        f"default partitions: the representative family (the mode trees have {n_nodes} nodes, "
+        f"more than {DEFAULT_NODES_MAX}): the top {REPRESENTATIVE_LEVELS} levels of each tree, "
+        "halves, odd-even and Corollary 8's sets where they apply; ask for every node with "
+        "--partitions nodes, or for others with --partition/--partitions"
+    )
+    return ["representative"], note
+
+
+def family(
+    name: str, circuit: Circuit, trees=(), source: str = "--partitions", limits=None
+) -> list[Partition]:
+    if name == "representative":
+        return _representative(circuit, trees, source)
+    if name == "all":
+        from .limits import DEFAULT_LIMITS, check
+
+        n = circuit.used_mask.bit_count()
+        check(
+            DEFAULT_LIMITS if limits is None else limits,
+            "all_modes",
+            n,
+            what=f"'all' enumerates 2^{n - 1} - 1 partitions: the number of used modes",
+            source=source,
+        )
     used = circuit.used_positions
     n = len(used)
     if name == "nodes":
@@ -102,9 +145,9 @@ def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") 
             )
         return out
     if name == "halves":
-        return [Partition(mask_of(used[: n // 2]), "halves")]
+        return [Partition(_first_half(circuit), "halves")]
     if name == "odd-even":
-        return [Partition(mask_of(used[0::2]), "odd-even")]
+        return [Partition(_every_other(circuit), "odd-even")]
     if name.startswith("blocks:"):
         try:
             k = int(name.split(":", 1)[1])
@@ -116,13 +159,6 @@ def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") 
             Partition(mask_of(p for i, p in enumerate(used) if (i // k) % 2 == 0), f"blocks:{k}")
         ]
     if name == "all":
-        if n > MAX_ALL_MODES:
-            raise SpecError(
-                source,
-                "",
-                f"'all' enumerates 2^{n - 1} - 1 partitions for {n} used modes; the guard is "
-                f"{MAX_ALL_MODES} modes",
-            )
         first, rest = used[0], used[1:]
         out = []
         for bits in range(0, 1 << (n - 1)):
@@ -143,7 +179,64 @@ def family(name: str, circuit: Circuit, trees=(), source: str = "--partitions") 
     )
 
 
-def resolve_partitions(circuit: Circuit, trees, explicit=(), families=()) -> list[Partition]:
+def _first_half(circuit: Circuit) -> int:
+    """The first half (rounded down) of the used positions, by runs of the mask."""
+    n = circuit.used_mask.bit_count() // 2
+    out = 0
+    for a, b in mask_runs(circuit.used_mask):
+        if n <= 0:
+            break
+        take = min(n, b - a)
+        out |= mask_of(range(a, a + take))
+        n -= take
+    return out
+
+
+def _every_other(circuit: Circuit) -> int:
+    """Every other used position, starting with the first (odd-even), by runs of the mask."""
+    out = 0
+    parity = 0  # index of the run's first position among the used ones, mod 2
+    for a, b in mask_runs(circuit.used_mask):
+        start = a if parity == 0 else a + 1
+        if start < b:
+            k = (b - start + 1) // 2  # positions start, start+2, ... < b
+            out |= _alternate(k) << start
+        parity = (parity + b - a) % 2
+    return out
+
+
+def _alternate(k: int) -> int:
+    """The mask 0b0101...01 with k ones (bits 0, 2, ..., 2k-2), without a per-bit loop."""
+    if k <= 0:
+        return 0
+    return ((1 << (2 * k)) - 1) // 3
+
+
+def _representative(circuit: Circuit, trees, source: str) -> list[Partition]:
+    out: list[Partition] = []
+    used = circuit.used_mask
+    for t in trees:
+        if t is None:
+            continue
+        top = [m for m, d in t.depth.items() if 1 <= d <= REPRESENTATIVE_LEVELS]
+        for node in sorted(top, key=lambda m: (t.depth[m], (m & -m).bit_length())):
+            d = t.depth[node]
+            if node & used == node and node != used:
+                out.append(Partition(node, f"node of {t.branch} (depth {d})"))
+    out.append(Partition(_first_half(circuit), "halves"))
+    out.append(Partition(_every_other(circuit), "odd-even"))
+    try:
+        from .paper import paper_partitions
+
+        out.extend(paper_partitions(circuit, trees))
+    except SpecError:
+        pass  # Corollary 8's sets need 2^L consecutive used positions
+    return out
+
+
+def resolve_partitions(
+    circuit: Circuit, trees, explicit=(), families=(), limits=None
+) -> list[Partition]:
     """Explicit partitions then families, without duplicates (I and its complement are one).
 
     An explicit partition is a string ``"0,1,4,5"``, a :class:`Partition`, or an iterable of
@@ -161,7 +254,7 @@ def resolve_partitions(circuit: Circuit, trees, explicit=(), families=()) -> lis
         for t in explicit
     ]
     for name in families:
-        parts.extend(family(name, circuit, trees))
+        parts.extend(family(name, circuit, trees, limits=limits))
     for p in parts:
         key = min(p.I, used & ~p.I)
         if key in seen:

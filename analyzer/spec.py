@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 Width = int | str
+MAX_REPEATED_LAYERS = 100_000  # layers a branch may get from 'repeat' (before any other check)
 
 
 # --------------------------------------------------------------------------- file format
@@ -50,6 +51,7 @@ class BranchModel(_Model):
     dilations: list[int] | None = None
     channels: Width | list[Width] | None = None
     layers: list[LayerModel] | None = None
+    repeat: int = Field(1, ge=1)  # stacks: the layer list (and a channel list) repeated
 
 
 class ConnectionModel(_Model):
@@ -326,6 +328,15 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
             layers = tuple(
                 Layer(bm.kernel, d, w) for d, w in zip(bm.dilations, widths, strict=True)
             )
+        if bm.repeat > 1:  # stacks (WaveNet's 1..512 three times): the whole layer list again
+            if len(layers) * bm.repeat > MAX_REPEATED_LAYERS:
+                raise SpecError(
+                    source,
+                    f"{where}.repeat",
+                    f"{bm.repeat} x {len(layers)} layers: at most {MAX_REPEATED_LAYERS} layers "
+                    "per branch from 'repeat'",
+                )
+            layers = layers * bm.repeat
         branches.append(Branch(bm.name, layers))
 
     conns: list[Connection] = []
@@ -388,8 +399,12 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
     _check_widths(arch)
     # structural validation (supports of joined units) lives with the circuit
     from .circuit import build_circuit
+    from .errors import LimitError
 
-    build_circuit(arch)
+    try:
+        build_circuit(arch)
+    except LimitError:
+        pass  # too large to build now: validated when analysed, under the caller's limits
     return arch
 
 

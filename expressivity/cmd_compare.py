@@ -11,6 +11,7 @@ from rich.table import Table
 
 from analyzer import load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
+from analyzer.numbers import jsonable, show
 
 from .options import (
     FormatOpt,
@@ -72,11 +73,10 @@ def _at(sym: str, value) -> str:
 
 
 def _num(x) -> str:
+    """Numbers of any size through analyzer.numbers (``2^2048``, ``≈ 3.2e616``; no overflow)."""
     if x is None:
         return "-"
-    if isinstance(x, int) and x >= 10**12:
-        return f"{x:.3e}"
-    return str(x)
+    return show(x)
 
 
 def _hybrid(h: list[dict] | None) -> str:
@@ -272,7 +272,7 @@ def register(app: typer.Typer) -> None:
             certify_max_k=max_k,
         )
         if fmt == "json":
-            print(json.dumps(c.to_dict(), indent=2))
+            print(json.dumps(jsonable(c.to_dict()), indent=2))
             return
         render(c, Console(highlight=False, width=max(Console().width, 120)))
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from analyzer.numbers import jsonable
 from analyzer.spec import SpecError
 
 from .options import FormatOpt, SetOpt, check_format, guarded, parse_sets
@@ -70,7 +71,7 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise SpecError("--junit", "", f"cannot write {junit}: {exc}") from None
         if fmt == "json":
-            print(json.dumps(result.to_dict(), indent=2))
+            print(json.dumps(jsonable(result.to_dict()), indent=2))
         else:
             render(result, Console(highlight=False, width=max(Console().width, 120)))
         if not result.ok:

@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer import SpecError, load_spec
+from analyzer.circuit import fmt_mask, mask_of
+from analyzer.numbers import jsonable, show
 
 from .cmd_analyze import default_families_for
 from .options import (
@@ -58,10 +60,10 @@ def render_verify(res, console: Console) -> None:
     for p in res.partitions:
         style = STATUS_STYLE.get(p.status, "")
         t.add_row(
-            "{" + ",".join(map(str, p.I)) + "}",
-            "-" if p.lower is None else str(p.lower),
+            fmt_mask(mask_of(p.I)),
+            show(p.lower),
             (f">= {p.certified_lower} (capped)" if p.status == "capped" else p.certified_text),
-            "-" if p.upper is None else str(p.upper),
+            show(p.upper),
             "-" if p.float_rank is None else str(p.float_rank),
             f"{p.K[0]}x{p.K[1]}",
             f"[{style}]{p.status}[/]" if style else p.status,
@@ -143,7 +145,7 @@ def register(app: typer.Typer) -> None:
             d = res.to_dict()
             if c5 is not None:
                 d["claim5"] = c5.to_dict()
-            print(json.dumps(d, indent=2))
+            print(json.dumps(jsonable(d), indent=2))
         else:
             render_verify(res, console)
             if c5 is not None:

@@ -33,10 +33,28 @@ PartitionsOpt = Annotated[
     typer.Option(
         "--partitions",
         "-P",
-        help="Partition family: nodes | halves | odd-even | blocks:K | all | paper (repeatable).",
+        help="Partition family: nodes | halves | odd-even | blocks:K | all | paper | "
+        "representative (repeatable).",
     ),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table or json.")]
+AllowLargeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-large",
+        help="Lift the size limits of analyzer/limits.py (the run may take long or use much memory).",  # noqa: E501
+    ),
+]
+ExactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--exact", help="Show numbers exactly (all digits) instead of 2^2048 / ≈ 3.2e616."
+    ),
+]
+AllRowsOpt = Annotated[
+    bool,
+    typer.Option("--all-rows", help="One row per partition (no grouping of identical rows)."),
+]
 
 
 def parse_sets(items: list[str] | None) -> dict:

@@ -25,6 +25,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import sympy
+
+from analyzer.numbers import expr_text, to_json
+
 __all__ = [
     "CheckResult",
     "SuiteResult",
@@ -140,8 +144,12 @@ def _jsonable(x: Any) -> Any:
         return [_jsonable(v) for v in x]
     if isinstance(x, Fraction):
         return str(x)
-    if isinstance(x, bool | int | float | str) or x is None:
+    if isinstance(x, int) and not isinstance(x, bool):
+        return to_json(x)  # above 2^53: an exact decimal string (analyzer.numbers)
+    if isinstance(x, bool | float | str) or x is None:
         return x
+    if isinstance(x, sympy.Basic):
+        return expr_text(x)  # exact, free of the int-to-str digit limit
     return str(x)
 
 

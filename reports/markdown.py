@@ -12,6 +12,8 @@ import html
 import re
 from collections.abc import Iterator
 
+from analyzer.numbers import show
+
 from .figures import FigureSpec
 from .mathexpr import to_latex
 from .model import PartitionRow, ReportData, fmt_int, fmt_positions
@@ -110,13 +112,13 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
     hl = data.highlight
     if hl is not None:
         val = (
-            f" $= {hl.lower}$"
-            if hl.lower is not None and hl.lower_symbolic != str(hl.lower)
+            f" $= {fmt_int(hl.lower)}$"
+            if hl.lower is not None and show(hl.lower_symbolic) != fmt_int(hl.lower)
             else ""
         )
         uval = (
-            f" $= {hl.upper}$"
-            if hl.upper is not None and hl.upper_symbolic != str(hl.upper)
+            f" $= {fmt_int(hl.upper)}$"
+            if hl.upper is not None and show(hl.upper_symbolic) != fmt_int(hl.upper)
             else ""
         )
         cert = f"; certified: {escape(hl.display()['certified'])}" if hl.verified else ""
@@ -170,8 +172,8 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
     )
     params = _math(data.parameters_latex, data.parameters_symbolic)
     num = data.parameters_value
-    if num is not None and data.parameters_symbolic != str(num):
-        params += f" $= {num}$"
+    if num is not None and data.parameters_symbolic != fmt_int(num):
+        params += f" $= {fmt_int(num)}$"
     yield f"- parameters: {params}"
     yield ""
     for b in data.branches:

@@ -13,10 +13,15 @@ from __future__ import annotations
 import re
 
 import sympy
+from sympy.printing.latex import LatexPrinter
+
+from analyzer.numbers import SHOW_DIGITS, from_decimal, show, show_int
 
 __all__ = ["parse_bound", "to_latex", "to_tree", "to_text", "MathTree"]
 
 MathTree = dict
+# integer literals too long to show (and to parse under Python's int-to-str digit limit)
+_LONG_INT = re.compile(rf"(?<![A-Za-z0-9_.])\d{{{SHOW_DIGITS + 1},}}(?![A-Za-z0-9_.])")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FUNCS = {
     sympy.Min: "min",
@@ -40,15 +45,28 @@ def parse_bound(text: str | int | None, symbols: list[str] = ()) -> sympy.Expr |
     s = str(text).strip()
     if not s or not re.fullmatch(r"[A-Za-z0-9_+\-*/(), ]*", s):
         return None
+    bigs: dict[str, sympy.Integer] = {}  # long literals, converted exactly without the limit
+
+    def _big(m: re.Match) -> str:
+        name = f"_bigint{len(bigs)}"
+        bigs[name] = sympy.Integer(from_decimal(m.group(0)))
+        return name
+
+    s = _LONG_INT.sub(_big, s)
     local = {n: sympy.Symbol(n) for n in symbols if _IDENT.fullmatch(n)}
-    for name in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", s)) - {
-        "Min",
-        "Max",
-        "floor",
-        "ceiling",
-        "log",
-        "sqrt",
-    }:
+    local.update(bigs)
+    for name in (
+        set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", s))
+        - set(bigs)
+        - {
+            "Min",
+            "Max",
+            "floor",
+            "ceiling",
+            "log",
+            "sqrt",
+        }
+    ):
         local.setdefault(name, sympy.Symbol(name))
     local.update(
         {
@@ -81,7 +99,7 @@ def to_latex(text: str | int | None, symbols: list[str] = ()) -> str | None:
     e = parse_bound(text, symbols)
     if e is None:
         return None
-    out = sympy.latex(e)
+    out = _Latex().doprint(e)
     # the result only holds sympy's own commands and identifier names; never a dollar sign
     assert "$" not in out
     return out
@@ -92,7 +110,7 @@ def to_text(text: str | int | None, symbols: list[str] = ()) -> str:
     e = parse_bound(text, symbols)
     if e is None:
         return "" if text is None else str(text)
-    return sympy.sstr(e).replace("**", "^").replace("Min(", "min(").replace("Max(", "max(")
+    return show(e).replace("**", "^").replace("Min(", "min(").replace("Max(", "max(")
 
 
 # --------------------------------------------------------------------------- typst tree
@@ -109,10 +127,30 @@ def to_tree(text: str | int | None, symbols: list[str] = ()) -> MathTree:
     return _tree(e)
 
 
+class _Latex(LatexPrinter):
+    """sympy's LaTeX printer with huge integers shown compactly (``2^{2048}``, ``≈ 3.2e616``)."""
+
+    def _print_Integer(self, expr):
+        t = show_int(abs(int(expr)))
+        if "^" in t:
+            b, e = t.split("^")
+            t = f"{b}^{{{e}}}"
+        elif t.startswith("≈"):
+            m, e = t[1:].strip().split("e")
+            t = f"\\approx {m} \\cdot 10^{{{e}}}"
+        return t if expr >= 0 else "-" + t
+
+
 def _num(n: int) -> MathTree:
-    return (
-        {"t": "num", "v": str(abs(n))} if n >= 0 else {"t": "neg", "a": {"t": "num", "v": str(-n)}}
-    )
+    if n < 0:
+        return {"t": "neg", "a": _num(-n)}
+    t = show_int(n)
+    if "^" in t:
+        b, e = t.split("^")
+        return {"t": "pow", "b": {"t": "num", "v": b}, "e": {"t": "num", "v": e}}
+    if t.startswith("≈"):
+        return {"t": "text", "v": t}
+    return {"t": "num", "v": t}
 
 
 def _needs_paren_base(e: sympy.Expr) -> bool:
@@ -175,4 +213,4 @@ def _tree(e: sympy.Expr) -> MathTree:
             if name in ("min", "max"):
                 args = sorted(args, key=sympy.default_sort_key)
             return {"t": "fn", "v": name, "args": [_tree(a) for a in args]}
-    return {"t": "text", "v": sympy.sstr(e)}
+    return {"t": "text", "v": show(e)}

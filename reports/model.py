@@ -20,6 +20,10 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from typing import Any
 
+import sympy
+
+from analyzer.numbers import from_json, jsonable, log2, show
+
 from .mathexpr import parse_bound, to_latex, to_text, to_tree
 
 __all__ = [
@@ -69,14 +73,12 @@ def fmt_positions(ps: list[int] | None) -> str:
     return "{" + ",".join(out) + "}"
 
 
-def fmt_int(n: int | None, digits: int = 15) -> str:
-    """Integers exactly up to ``digits`` digits, then as ``~1.845e19``."""
-    if n is None:
-        return "-"
-    s = str(n)
-    if len(s) <= digits:
-        return s
-    return f"~{float(n):.4g}".replace("e+", "e")
+def fmt_int(n: int | str | None) -> str:
+    """Integers exactly up to 15 digits, then compactly (``2^64``, ``≈ 1.8e19``).
+
+    Accepts the JSON form too (an exact decimal string); see :mod:`analyzer.numbers`.
+    """
+    return show(n)
 
 
 # --------------------------------------------------------------------------- records
@@ -346,14 +348,14 @@ class ReportData:
             out.append(line)
         hl = self.highlight
         if hl is not None:
-            low = hl.lower_symbolic + (
-                f" = {hl.lower}"
-                if hl.lower is not None and hl.lower_symbolic != str(hl.lower)
+            low = show(hl.lower_symbolic) + (
+                f" = {fmt_int(hl.lower)}"
+                if hl.lower is not None and show(hl.lower_symbolic) != fmt_int(hl.lower)
                 else ""
             )
-            up = hl.upper_symbolic + (
-                f" = {hl.upper}"
-                if hl.upper is not None and hl.upper_symbolic != str(hl.upper)
+            up = show(hl.upper_symbolic) + (
+                f" = {fmt_int(hl.upper)}"
+                if hl.upper is not None and show(hl.upper_symbolic) != fmt_int(hl.upper)
                 else ""
             )
             cert = f"; certified: {hl.display()['certified']}" if hl.verified else ""
@@ -423,7 +425,7 @@ class ReportData:
         if not volatile and d["reproducibility"]:
             for k in Reproducibility.VOLATILE:
                 d["reproducibility"].pop(k, None)
-        return d
+        return jsonable(d)
 
 
 # --------------------------------------------------------------------------- builders
@@ -520,10 +522,10 @@ def build_report_data(
             J=[m for m in modes if m not in set(p["I"])],
             label=p.get("label", ""),
             tilings=p.get("tilings"),
-            upper=p.get("upper"),
+            upper=from_json(p.get("upper")),
             upper_symbolic=sp.get("upper_symbolic", p.get("upper_symbolic", "")),
             upper_source=p.get("upper_source", ""),
-            lower=p.get("lower"),
+            lower=from_json(p.get("lower")),
             lower_symbolic=sp.get("lower_symbolic", p.get("lower_symbolic", "")),
             lower_source=p.get("lower_source", ""),
             claim5_lower=sp.get("claim5_lower"),
@@ -613,7 +615,7 @@ def build_report_data(
         parameters_symbolic=params_sym,
         parameters_latex=to_latex(params_sym, syms),
         parameters_math=to_tree(params_sym, syms),
-        parameters_value=analysis["parameters"].get("value"),
+        parameters_value=from_json(analysis["parameters"].get("value")),
         notes=list(analysis.get("notes", [])),
         partitions=rows,
         verification=None
@@ -650,6 +652,7 @@ def _hybrid(analysis: dict, symbolic: dict) -> dict | None:
     if h is None:
         return None
     h = dict(h)
+    h["count"] = show(from_json(h.get("count")))  # 2^1365 for the paper-timit network (N = 4096)
     sh = symbolic.get("hybrid_trees") or {}
     h["width_value"] = None
     if sh.get("width") is not None and str(sh["width"]) != str(h.get("width")):
@@ -665,15 +668,19 @@ def highlight(data: ReportData) -> PartitionRow | None:
     """
     best, best_key = None, None
     for p in data.partitions:
-        val = p.lower
-        if val is None:
+        # compared on a log2 scale: bounds like 32^2048 do not fit a float
+        val = log2(p.lower) if p.lower is not None else None
+        if p.lower is None:
             e = parse_bound(p.lower_symbolic, data.symbols)
             if e is None:
                 continue
             try:
-                val = float(e.subs({s: 64 for s in e.free_symbols}))
-            except (TypeError, ValueError):
+                v = e.subs({s: 64 for s in e.free_symbols})
+                val = log2(int(v)) if v.is_Integer else float(sympy.log(v, 2).evalf())
+            except (TypeError, ValueError, OverflowError):
                 continue
+        if val is None:
+            val = float("-inf")
         mixes = len({w["tree"] for w in p.hybrid_witness or []})
         key = (val, p.label == "explicit", mixes, -p.index)
         if best_key is None or key > best_key:

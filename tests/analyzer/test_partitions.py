@@ -7,6 +7,7 @@ import pytest
 from analyzer import SpecError, analyze, build_circuit, load_spec, spec_from_dict
 from analyzer.analysis import structure
 from analyzer.circuit import mask_of
+from analyzer.errors import LimitError
 from analyzer.partitions import (
     MAX_ALL_MODES,
     family,
@@ -100,8 +101,10 @@ def test_all_family_guard():
     )
     assert len(family("all", build_circuit(ok))) == 2**15 - 1
     big = load_spec("builtin:groupswap-k3-T")  # N = 64 used modes
-    with pytest.raises(SpecError, match=f"guard is {MAX_ALL_MODES}"):
+    with pytest.raises(LimitError, match=f"is 64, above the limit {MAX_ALL_MODES}") as exc:
         family("all", build_circuit(big))
+    assert exc.value.lift == "--allow-large"
+    assert isinstance(exc.value, SpecError)  # exit code 2 on the command line
 
 
 def test_paper_family_is_corollary8_index_set():

@@ -228,7 +228,7 @@ BAD_OPTIONS = [
     (
         "all beyond the guard",
         ["builtin:groupswap-k3-T", "--partitions", "all"],
-        ["--partitions", "guard is 20"],
+        ["--partitions", "above the limit 20", "--allow-large"],
     ),
     (
         "unused position",
@@ -267,3 +267,43 @@ def test_symbolic_families_on_the_paper_tree():
     res = run("builtin:paper-T", "--partitions", "blocks:4", "-P", "odd-even", "-f", "json")
     assert res.exit_code == 0, res.output
     assert [p["upper_symbolic"] for p in json.loads(res.stdout)["partitions"]] == ["r**2", "r**8"]
+
+
+# --------------------------------------------------------------------------- scale (issue 12)
+def test_grouped_rows_ranges_and_all_rows():
+    # paper-T at r = 4: the 8 leaves (depth 4) have equal bounds, as do the 4 leaf pairs
+    res = run("builtin:paper-T", "--set", "r=4", "-P", "nodes")
+    assert res.exit_code == 0, res.output
+    # 2 + 4 + 8 + 16 nodes, {8..15} being the complement of {0..7}: 29 partitions, 4 levels
+    assert "29 partition(s) in 4 group(s)" in res.stdout and "alike" in res.stdout
+    assert "{0..7}" in res.stdout  # a node shown as a range
+    res = run("builtin:paper-T", "--set", "r=4", "-P", "nodes", "--all-rows")
+    assert res.exit_code == 0 and "alike" not in res.stdout
+    assert "29 partition(s))" in res.stdout
+
+
+def test_huge_bounds_compact_and_exact():
+    res = run("builtin:paper-timit", "--set", "r=32", "-P", "odd-even")
+    assert res.exit_code == 0, res.output
+    assert "2^10240" in res.stdout and "2^8192" in res.stdout  # 32^2048 and 16^2048
+    assert "hybrid trees: 2^1365" in res.stdout
+    assert "(2048 runs)" in res.stdout and "{0..4095}" in res.stdout  # used modes as a range
+    exact = run("builtin:paper-timit", "--set", "r=32", "-P", "odd-even", "--exact")
+    digits = "".join(ch for ch in exact.stdout if ch.isdigit())
+    # every digit: upper (3083 digits) numeric and symbolic, lower 16^2048 (2467 digits)
+    assert "2^10240" not in exact.stdout and len(digits) > 2 * 3083 + 2467
+
+
+def test_default_representative_family_is_announced():
+    res = run("builtin:paper-timit", "--set", "r=32")
+    assert res.exit_code == 0, res.output
+    assert "representative family" in res.stdout and "--partitions nodes" in res.stdout
+
+
+def test_refused_size_names_the_flag(tmp_path):
+    spec = {
+        "name": "deep",
+        "input_channels": 2,
+        "branches": [{"name": "T", "dilations": [2**i for i in range(21)], "channels": 2}],
+    }
+    assert_bad_input(run(spec_file(tmp_path, "deep.yaml", spec)), "units", "--allow-large")
