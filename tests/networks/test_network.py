@@ -1,6 +1,5 @@
 """networks: evaluation agrees with a direct formula; backends; no cupy import."""
 
-
 import numpy as np
 import pytest
 
