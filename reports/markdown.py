@@ -263,6 +263,7 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
         "certified",
         "float",
         "status",
+        "K, stop, error probability",
     ]
     rows = []
     for p in data.ordered_partitions():
@@ -284,6 +285,7 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
                 escape(d["certified"]),
                 escape(d["float"]),
                 status,
+                escape(d["certification"]),
             ]
         )
     yield from _table(header, rows)
