@@ -50,8 +50,7 @@ from analyzer.window import window_bound
 from networks import PRIME, get_xp, random_network, to_numpy
 from networks.backend import BackendError
 
-from . import ranks
-from .ranks import FLOAT_RULE, float_rank
+from .ranks import FLOAT_RULE, exact_rank_mod_p, float_rank
 from .sampling import Sampler
 
 __all__ = [
@@ -275,21 +274,25 @@ def _status(upper, lower, cert, Kmin, weights) -> str:
 
 
 def _rank_function(method: str) -> Callable:
-    """``X, p -> rank`` for the requested method (through ``verify.ranks``)."""
+    """``X, p -> rank`` for the requested method (``verify.ranks.exact_rank_mod_p``).
+
+    Looked up at call time, so tests may replace this module's ``exact_rank_mod_p``.
+    """
     if method not in RANK_METHODS:
         raise SpecError(
             "--rank-method",
             "",
             f"unknown method {method!r} (choose from {', '.join(RANK_METHODS)})",
         )
-    f = ranks.exact_rank_mod_p
-    if "method" in inspect.signature(f).parameters:
-        return lambda X, p: f(X, p, method=method)
+    if method == "auto":
+        return lambda X, p: exact_rank_mod_p(X, p)
+    if "method" in inspect.signature(exact_rank_mod_p).parameters:
+        return lambda X, p: exact_rank_mod_p(X, p, method=method)
     if method == "array":
         raise SpecError(
             "--rank-method", "", "the array-native exact rank is not available in this version"
         )
-    return lambda X, p: f(X, p)
+    return lambda X, p: exact_rank_mod_p(X, p)
 
 
 def _window_mask(c: Circuit, I: int, window, M: int, k_cap: int) -> int | None:
