@@ -1,13 +1,26 @@
-"""Matrix ranks: exact over GF(p) (python-flint; certified) and floating (SVD; an estimate).
+"""Matrix ranks: exact over GF(p) (certified) and floating (SVD; an estimate).
 
-Works purely at the level of NumPy matrices.
+Works purely at the level of matrices. The exact rank has two routes, chosen by size:
+python-flint (host, via Python lists) and :mod:`verify.modrank` (array-native, NumPy or CuPy).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["exact_rank_mod_p", "float_rank", "FloatRank", "FLOAT_RULE"]
+from networks.backend import to_numpy
+
+from .modrank import MAX_PRIME, rank_mod_p
+
+__all__ = [
+    "exact_rank_mod_p",
+    "choose_rank_method",
+    "RANK_METHODS",
+    "ARRAY_MIN_SIZE",
+    "float_rank",
+    "FloatRank",
+    "FLOAT_RULE",
+]
 
 FLOAT_RULE = (
     "rows and columns scaled to unit Euclidean norm (a rank-preserving equilibration), then "
@@ -17,11 +30,47 @@ FLOAT_RULE = (
 )
 
 
-def exact_rank_mod_p(X: np.ndarray, p: int) -> int:
-    """Rank of the integer matrix X over GF(p) (entries are reduced mod p)."""
+RANK_METHODS = ("auto", "flint", "array")
+# "auto" uses the array route from this size on (min(m, n); measured in bench/bench_rank.py:
+# below it flint, including the conversion to Python lists, is faster on 2 CPU cores).
+ARRAY_MIN_SIZE = 1536
+
+
+def choose_rank_method(X, p: int) -> str:
+    """The route "auto" takes for X mod p: "array" or "flint" (a pure function of the input).
+
+    Non-NumPy arrays (CuPy) stay on their device: "array". NumPy matrices use the array
+    route from :data:`ARRAY_MIN_SIZE` on, flint below. Primes the array route does not
+    support (p >= 2^31) go to flint.
+    """
+    if not 2 <= int(p) < MAX_PRIME:
+        return "flint"
+    if not isinstance(X, np.ndarray):
+        return "array"
+    return "array" if min(X.shape, default=0) >= ARRAY_MIN_SIZE else "flint"
+
+
+def exact_rank_mod_p(X, p: int, method: str = "auto") -> int:
+    """Rank of the integer matrix X over GF(p) (entries are reduced mod p).
+
+    method: "flint" (python-flint's nmod_mat, after converting to Python lists: the
+    independent cross-check), "array" (:func:`verify.modrank.rank_mod_p`, blocked elimination
+    with float64 GEMMs on X's own array module, NumPy or CuPy) or "auto"
+    (:func:`choose_rank_method`). Both routes return the exact rank; they differ in speed.
+    """
+    if method not in RANK_METHODS:
+        raise ValueError(f"unknown rank method {method!r} (choose from {', '.join(RANK_METHODS)})")
+    if method == "auto":
+        method = choose_rank_method(X, p)
+    if method == "array":
+        return rank_mod_p(X, int(p))
+    return _flint_rank(X, int(p))
+
+
+def _flint_rank(X, p: int) -> int:
     import flint
 
-    X = np.asarray(X)
+    X = to_numpy(X) if not isinstance(X, np.ndarray) else X
     if X.size == 0:
         return 0
     rows = (X.astype(np.int64) % p).tolist()

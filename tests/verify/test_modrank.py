@@ -1,0 +1,258 @@
+"""Array-native exact rank mod p (verify.modrank) against python-flint, the independent route.
+
+Expected ranks come from flint (nmod_mat.rank on Python lists, never through floats) or from
+the construction (L @ R with L of full column rank and R of full row rank has rank exactly r).
+"""
+
+import array_api_strict as xps
+import flint
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from networks import PRIME, gpu_available
+from verify.modrank import _sub_matmul, plan_for, rank_mod_p
+from verify.ranks import ARRAY_MIN_SIZE, RANK_METHODS, choose_rank_method, exact_rank_mod_p
+
+PRIMES = [PRIME, 2, 3, 5, 65521, 2**31 - 1]
+
+
+def flint_rank(X, p: int) -> int:
+    X = np.asarray(X)
+    if X.size == 0:
+        return 0
+    return int(flint.nmod_mat((X.astype(np.int64) % p).tolist(), p).rank())
+
+
+def full_rank_factors(rng, m, n, r, p):
+    """L (m x r), R (r x n) with rank exactly r over GF(p): identity blocks in random rows/cols."""
+    L = rng.integers(0, p, (m, r))
+    L[rng.permutation(m)[:r]] = np.eye(r, dtype=np.int64)
+    R = rng.integers(0, p, (r, n))
+    R[:, rng.permutation(n)[:r]] = np.eye(r, dtype=np.int64)
+    return L, R
+
+
+def low_rank(rng, m, n, r, p):
+    """A random m x n matrix of rank exactly r over GF(p) (entries reduced, int64 exact)."""
+    L, R = full_rank_factors(rng, m, n, r, p)
+    L, R = L.astype(object), R.astype(object)  # exact product for any p < 2^31
+    return np.asarray((L @ R) % p, dtype=np.int64)
+
+
+# -- random matrices of every shape ---------------------------------------------------------
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    m=st.integers(0, 40),
+    n=st.integers(0, 40),
+    p=st.sampled_from(PRIMES),
+    block=st.integers(1, 12),
+    seed=st.integers(0, 2**32 - 1),
+    big=st.booleans(),
+)
+def test_random_matches_flint(m, n, p, block, seed, big):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-(2**62), 2**62, (m, n)) if big else rng.integers(0, 3, (m, n))
+    assert rank_mod_p(X, p, block=block) == flint_rank(X, p)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    m=st.integers(1, 60),
+    n=st.integers(1, 60),
+    p=st.sampled_from(PRIMES),
+    block=st.integers(1, 10),
+    seed=st.integers(0, 2**32 - 1),
+    data=st.data(),
+)
+def test_low_rank_products(m, n, p, block, seed, data):
+    r = data.draw(st.integers(0, min(m, n)))
+    X = low_rank(np.random.default_rng(seed), m, n, r, p)
+    assert flint_rank(X, p) == r  # the construction, checked independently
+    assert rank_mod_p(X, p, block=block) == r
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 5), (5, 0), (1, 1), (1, 37), (37, 1), (3, 90)])
+@pytest.mark.parametrize("p", [PRIME, 3])
+def test_degenerate_shapes(shape, p):
+    rng = np.random.default_rng(1)
+    X = rng.integers(1, p, shape)
+    assert rank_mod_p(X, p) == flint_rank(X, p) == (min(shape) if min(shape) else 0)
+    assert rank_mod_p(np.zeros(shape, dtype=np.int64), p) == 0
+
+
+@pytest.mark.parametrize("p", [PRIME, 2, 3, 5, 2**31 - 1])
+@pytest.mark.parametrize("m,n", [(150, 150), (260, 90), (90, 260)])
+def test_medium_random_and_low_rank(p, m, n):
+    # Large enough for float64 GEMMs with many inner terms (not just the int64 route).
+    rng = np.random.default_rng(m * n + p % 97)
+    X = rng.integers(0, p, (m, n))
+    assert rank_mod_p(X, p) == flint_rank(X, p)
+    r = min(m, n) // 2 + 3
+    Y = low_rank(rng, m, n, r, p)
+    assert rank_mod_p(Y, p) == r == flint_rank(Y, p)
+
+
+# -- structured matrices --------------------------------------------------------------------
+
+
+def structured(p):
+    rng = np.random.default_rng(7)
+    half = (p - 1) // 2
+    out = {}
+    out["identity"] = (np.eye(70, dtype=np.int64), 70)
+    out["p-1 everywhere"] = (np.full((130, 120), p - 1, dtype=np.int64), 1)
+    # (p - 1) J + I = I - J mod p: rank n unless n = 1 mod p
+    n = 130
+    B = np.full((n, n), p - 1, dtype=np.int64) + np.eye(n, dtype=np.int64)
+    out["I - J"] = (B, n if n % p != 1 else n - 1)
+    extreme = rng.choice(np.array([half, -half, p - 1, half + 1], dtype=np.int64), (200, 200))
+    out["extreme residues"] = (extreme, None)
+    rows = rng.integers(0, p, (20, 90))
+    out["repeated rows"] = (rows[rng.integers(0, 20, 100)], None)
+    Z = rng.integers(0, p, (80, 80))
+    Z[:50, :50] = 0
+    out["zero block"] = (Z, None)
+    # rank-deficient leading block: the first 40 columns all copies of one column, so the
+    # leading panels have rank 1 and pivots must be found further right
+    L = rng.integers(0, p, (100, 100))
+    L[:, :40] = L[:, :1]
+    out["deficient leading block"] = (L, None)
+    # leading rows zero and leading columns zero: pivots far from the top-left corner
+    D = low_rank(rng, 90, 90, 30, p)
+    D[:45] = 0
+    D[:, :45] = 0
+    out["zero leading rows and columns"] = (D, None)
+    return out
+
+
+@pytest.mark.parametrize("p", [PRIME, 3, 5, 2])
+@pytest.mark.parametrize("name", list(structured(5)))
+def test_structured(name, p):
+    X, want = structured(p)[name]
+    ref = flint_rank(X, p)
+    if want is not None:
+        assert ref == want
+    assert rank_mod_p(X, p) == ref
+    assert rank_mod_p(X, p, block=3) == ref
+    assert rank_mod_p(X.T, p) == ref
+
+
+def test_entries_reduced_first():
+    # any int64 values, negative ones included: the same residues, the same rank
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, PRIME, (40, 30))
+    shift = rng.integers(-(2**30), 2**30, X.shape) * PRIME
+    assert rank_mod_p(X + shift) == rank_mod_p(X) == flint_rank(X, PRIME)
+    assert rank_mod_p(np.array([[PRIME, 2 * PRIME], [-PRIME, 0]])) == 0
+    assert rank_mod_p(X.astype(np.int32) % 1000, 5) == flint_rank(X % 1000, 5)
+    assert rank_mod_p(X.astype(np.uint64), 5) == flint_rank(X, 5)
+
+
+# -- the exactness argument, checked on the kernel --------------------------------------------
+
+
+@pytest.mark.parametrize("p", [PRIME, 2**31 - 1, 65521, 3])
+@pytest.mark.parametrize("inner", [None, 1, 7])
+def test_sub_matmul_exact_at_extremes(p, inner):
+    """A - N @ B mod p with all operands at +-half (the largest centered residues)."""
+    plan = plan_for(p)
+    if inner is not None:  # short chunks: exercises the chunk loop on small operands
+        plan = type(plan)(**{**plan.__dict__, "inner": inner, "int_inner": 0})
+    half = plan.half
+    rng = np.random.default_rng(p % 1000)
+    k = 40
+    A = rng.choice(np.array([-half, half]), (30, 20))
+    N = rng.choice(np.array([-half, half, half - 1]), (30, k))
+    B = rng.choice(np.array([-half, half, 1 - half]), (k, 20))
+    got = _sub_matmul(np, *(x.astype(np.float64) for x in (A, N, B)), plan)
+    ref = (A.astype(object) - N.astype(object) @ B.astype(object)) % p
+    assert np.all(np.abs(got) <= half)
+    assert np.array_equal(got.astype(np.int64) % p, ref.astype(np.int64))
+
+
+@pytest.mark.parametrize("p", [PRIME, 3, 2, 2**31 - 1, 1_000_003])
+def test_plan_invariants(p):
+    plan = plan_for(p)
+    plan.check()
+    assert plan.inner * plan.half * plan.digit_bound <= 2**51
+    if p == PRIME:
+        assert (plan.limbs, plan.shift, plan.digit_bound, plan.inner) == (2, 14, 2**13, 2048)
+    if p < 2**20:
+        assert plan.limbs == 1
+
+
+@pytest.mark.parametrize("p", [0, 1, 4, 9, 2**31 + 11, 2**61 - 1, -3])
+def test_unsupported_p(p):
+    with pytest.raises(ValueError, match="primes 2 <= p < 2\\*\\*31"):
+        rank_mod_p(np.eye(3, dtype=np.int64), p)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="integer"):
+        rank_mod_p(np.eye(3), PRIME)
+    with pytest.raises(ValueError, match="2-D"):
+        rank_mod_p(np.zeros((2, 2, 2), dtype=np.int64), PRIME)
+    with pytest.raises(ValueError, match="block"):
+        rank_mod_p(np.eye(3, dtype=np.int64), PRIME, block=0)
+
+
+# -- the strict namespace: no NumPy-only call on the path CuPy takes --------------------------
+
+
+@pytest.mark.parametrize("p", [PRIME, 3])
+def test_strict_namespace(p):
+    rng = np.random.default_rng(11)
+    cases = [
+        rng.integers(0, p, (70, 50)),
+        low_rank(rng, 60, 80, 25, p),
+        structured(p)["deficient leading block"][0],
+        np.zeros((4, 6), dtype=np.int64),
+        np.zeros((0, 3), dtype=np.int64),
+    ]
+    for X in cases:
+        S = xps.asarray(X)
+        assert rank_mod_p(S, p) == flint_rank(X, p)
+        assert rank_mod_p(S, p, block=2) == flint_rank(X, p)
+    # the namespace is taken from the input, and also accepted explicitly
+    assert rank_mod_p(xps.asarray(cases[0]), p, xp=xps) == flint_rank(cases[0], p)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not gpu_available(), reason="no usable GPU/cupy here")
+def test_cupy_matches_numpy():
+    import cupy
+
+    rng = np.random.default_rng(5)
+    for X in (rng.integers(0, PRIME, (300, 257)), low_rank(rng, 300, 300, 123, PRIME)):
+        assert rank_mod_p(cupy.asarray(X)) == rank_mod_p(X) == flint_rank(X, PRIME)
+
+
+# -- the dispatcher ---------------------------------------------------------------------------
+
+
+def test_dispatcher_methods_agree():
+    rng = np.random.default_rng(2)
+    X = low_rank(rng, 50, 70, 33, PRIME)
+    ranks = {m: exact_rank_mod_p(X, PRIME, method=m) for m in RANK_METHODS}
+    assert ranks == {"auto": 33, "flint": 33, "array": 33}
+    assert exact_rank_mod_p(X, PRIME) == 33  # today's two-argument call
+
+
+def test_dispatcher_unknown_method():
+    with pytest.raises(ValueError, match="auto, flint, array"):
+        exact_rank_mod_p(np.eye(2, dtype=np.int64), PRIME, method="gauss")
+
+
+def test_auto_choice():
+    small = np.zeros((10, 10), dtype=np.int64)
+    large = np.broadcast_to(np.int64(0), (ARRAY_MIN_SIZE, ARRAY_MIN_SIZE + 5))
+    assert choose_rank_method(small, PRIME) == "flint"
+    assert choose_rank_method(large, PRIME) == "array"
+    assert choose_rank_method(large, 2**61 - 1) == "flint"  # beyond the array route's primes
+    assert choose_rank_method(xps.asarray(small), PRIME) == "array"  # non-NumPy stays put
+    # flint handles primes the array route refuses
+    assert exact_rank_mod_p(np.eye(3, dtype=np.int64), 2**61 - 1) == 3
