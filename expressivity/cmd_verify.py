@@ -151,7 +151,7 @@ def register(app: typer.Typer) -> None:
             "2GiB", "--memory", help="Memory budget of the K x K matrix and its exact rank."
         ),
         seconds: float = typer.Option(
-            60.0, "--seconds", help="Time budget per partition (the next K is not started)."
+            10.0, "--seconds", help="Time budget per partition (the next K is not started)."
         ),
         repeat: int = typer.Option(
             1,

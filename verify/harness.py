@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 DEFAULT_MAX_K = 1024  # K of a float-only run (an SVD of 1024 x 1024 takes ~0.3 s on 2 cores)
-FLOAT_MAX_K = 2048  # the float estimate of an exact+float run uses at most this K
+FLOAT_MAX_K = 1024  # the float estimate of an exact+float run uses at most this K
 OVERSAMPLE = 8
 CHUNK_BYTES = 1 << 24  # one unit's value on one row chunk of the sampled matrix
 MAX_SINGULAR_VALUES = 4096
@@ -97,7 +97,7 @@ class Budget:
     growth: int = 2
     max_k: int | None = None
     memory_bytes: int = 2 << 30
-    seconds: float = 60.0
+    seconds: float = 10.0
     bytes_per_entry: int = 48
 
     @property
@@ -694,11 +694,23 @@ def verify_architecture(
             else:
                 fr, ftol = f.rank, f.tol
                 svals = [float(v) for v in f.singular_values[:MAX_SINGULAR_VALUES]]
+            underflow = False
             if fr == 0 and f.singular_values.size and f.singular_values[0] == 0:
-                warnings.append(
-                    "the sampled matrix is zero: the output vanishes on every sampled input "
-                    "(for relu/max a dead output unit; try another --seed)"
-                )
+                if arch.pooling == "product":
+                    # a product of nonzero random factors is nonzero: every entry underflowed
+                    underflow = True
+                    warnings.append(
+                        "floating-point underflow: every entry of the float sample is 0 (products "
+                        f"of degree up to {degree or '?'} fall below the smallest {dtype}); no "
+                        "estimate; the certified rank is unaffected"
+                    )
+                else:
+                    warnings.append(
+                        "the sampled matrix is zero: the output vanishes on every sampled input "
+                        "(a dead relu/max output unit; try another --seed)"
+                    )
+            if underflow:
+                fr = None
             if cert is not None and fr is not None and fr != cert:
                 if float_K != [Kr, Kc] and fr == min(float_K):
                     pass  # the float sample is smaller: full rank there is consistent

@@ -164,3 +164,21 @@ def test_budget_and_method_errors():
         verify_architecture(arch, partitions=["0,1"], budget=Budget(growth=1))
     res = verify_architecture(arch, partitions=["0,2,4,6"], rank_method="flint")
     assert res.partitions[0].certified_lower == 16
+
+
+def test_all_zero_float_sample_of_a_product_network_is_called_underflow(monkeypatch):
+    """Product pooling has no dead units: a float sample that is exactly 0 underflowed."""
+    import verify.harness as harness
+
+    orig = harness.sample_matrix
+
+    def zero_floats(net, s, xp=np, **kw):
+        X = orig(net, s, xp, **kw)
+        return np.zeros_like(X) if net.arithmetic == "float" else X
+
+    monkeypatch.setattr(harness, "sample_matrix", zero_floats)
+    res = verify_architecture(load_spec("builtin:worked-T"), partitions=["0,2,4,6"])
+    (p,) = res.partitions
+    assert p.certified_lower == 16 and p.float_rank is None
+    assert any("underflow" in w for w in p.warnings)
+    assert not any("dead" in w or "differs" in w for w in p.warnings)
