@@ -49,6 +49,13 @@ class Network:
     def arch(self) -> Architecture:
         return self.circuit.arch
 
+    def _last_use(self) -> list[int]:
+        """Per unit, the id of its last reader (computed once per network)."""
+        cached = self.__dict__.get("_last_use_cache")
+        if cached is None:
+            cached = self.__dict__["_last_use_cache"] = _last_use(self.circuit)
+        return cached
+
     def key(self, uid: int):
         u = self.circuit.units[uid]
         return (u.branch, u.layer) if self.weights_mode == "shared" else uid
@@ -103,7 +110,7 @@ class Network:
         exact = self.arithmetic == "exact"
         p = self.p
         pool = self.arch.pooling
-        last_use = _last_use(c)
+        last_use = self._last_use()
         keep = set(keep) | set(known)
         vals: dict[int, object] = dict(known)
         cache_w: dict = {}

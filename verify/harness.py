@@ -71,7 +71,7 @@ __all__ = [
 DEFAULT_MAX_K = 1024  # K of a float-only run (an SVD of 1024 x 1024 takes ~0.3 s on 2 cores)
 FLOAT_MAX_K = 1024  # the float estimate of an exact+float run uses at most this K
 OVERSAMPLE = 8
-CHUNK_BYTES = 1 << 24  # one unit's value on one row chunk of the sampled matrix
+CHUNK_BYTES = 1 << 21  # one unit's value on one row chunk of the sampled matrix (2 MiB)
 MAX_SINGULAR_VALUES = 4096
 WINDOW_ABOVE = 64  # more used positions than this: verify a window by default
 STATUSES = ("exact", "not-attained", "capped", "VIOLATION", "below-lower", "not-covered")
@@ -214,8 +214,9 @@ def sample_matrix(net, sample, xp=np, rows=None, cols=None, known=None) -> np.nd
 
     A chunk has as many rows as keep one unit's value (rows x columns x widest layer, 8 bytes
     per entry) within :data:`CHUNK_BYTES`: small enough for the elementwise modular work to run
-    in cache (measured 2x faster than 1 GiB chunks), and memory stays below CHUNK_BYTES times
-    the number of units alive at once (at most the widest layer's units + 2).
+    in cache (measured 1.4-2.5x faster than 1 GiB chunks, bench/results/verify-2026-11-30.md),
+    and memory stays below CHUNK_BYTES times the number of units alive at once (at most the
+    widest layer's units + 2) plus the matrix itself.
     ``known``: values of units that read fixed inputs only
     (:meth:`networks.Network.constant_units`), computed once by the caller.
     """
