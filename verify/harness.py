@@ -442,8 +442,10 @@ def _certify(net, sampler, upper, budget, rank, xp, progress_label, known) -> _C
     return _Certified(cert, Kr, Kc, stop, steps, eval_s, rank_s, method)
 
 
-def _epsilon(stop, cert, Kmin, ks_cap: list[int], degree, p, repeats) -> tuple[float | None, str]:
+def _epsilon(stop, cert, Kmin, ks_cap: list[int], degree, p, repeats, upper=None):
     """The error probability of docs/verify.md ("Error probability") for one partition."""
+    if stop == "upper" and upper is not None and cert > upper:
+        return None, "none: the certified rank exceeds the upper bound (a violation)"
     if stop in ("upper", "dimension"):
         return 0.0, "exact: the certified value equals an upper bound"
     if stop != "rank-below-K":
@@ -650,7 +652,7 @@ def verify_architecture(
             degree = entry_degree(c, in_deg, bool(arch.readout))
             target = (upper + OVERSAMPLE) if upper is not None else budget.k_cap
             ks = [min(k, sampler.max_r, sampler.max_c) for k in _k_sequence(budget, target)]
-            eps, scope = _epsilon(stop, cert, min(Kr, Kc), ks, degree, PRIME, reps)
+            eps, scope = _epsilon(stop, cert, min(Kr, Kc), ks, degree, PRIME, reps, upper)
             if eps is not None and stop == "rank-below-K":
                 if method == "template-subset":
                     scope = "generic rank of the sampled submatrix (template configurations)"
