@@ -40,6 +40,7 @@ from verify.harness import Budget  # noqa: E402
 HERE = os.path.dirname(__file__)
 SPECS = os.path.join(HERE, "specs")
 PAPER_I = "0,2,4,6,8,9,12,13"
+BLAS_THREADS = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
 
 
 def previous(arch, **kw):
@@ -194,12 +195,17 @@ def timit_spec(L: int) -> dict:
 
 
 def timit() -> list[str]:
-    out = ["## 4. paper-timit, r = 32, odd-even, window (default placement), K <= 1024", ""]
+    out = [
+        "## 4. paper-timit, r = 32, odd-even, window (default placement), K <= 1024, --seconds 50",
+        "",
+    ]
     arch = load_spec(os.path.join(SPECS, "paper-timit.yaml"), {"r": 32})
     t = time.perf_counter()
     analyze(arch, families=["odd-even"])
     t_an = time.perf_counter() - t
-    new, t_n = timed(arch, families=["odd-even"], mode="exact", max_k=1024)
+    new, t_n = timed(
+        arch, families=["odd-even"], mode="exact", max_k=1024, budget=Budget(seconds=50)
+    )
     (p,) = new.partitions
     out.append(f"- analyze alone (odd-even): {t_an:.2f} s")
     out.append(
@@ -238,7 +244,8 @@ def main() -> None:
     lines = [
         f"# verification benchmark, {dt.date.today().isoformat()}",
         "",
-        f"machine: {machine()}",
+        f"machine: {machine()}; OPENBLAS_NUM_THREADS={BLAS_THREADS}; "
+        f"load average at start {os.getloadavg()[0]:.1f}",
         "",
     ]
     for part in (mixed16, lambda: paper_mixed(args.k8192), stacks, timit):
