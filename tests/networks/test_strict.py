@@ -71,3 +71,25 @@ def test_readout_and_relu_under_strict_namespace():
         a = net.evaluate_batch(x, np)
         b = net.evaluate_batch(xps.asarray(x), xps)
         assert np.allclose(a, np.asarray(b), rtol=1e-12, atol=0)
+
+
+def test_constant_units_change_nothing_and_are_skipped():
+    """Units reading fixed inputs only, computed once, give the same matrix as recomputing them
+    per chunk; and the evaluator does not recompute them (a hook sees only the others)."""
+    arch = load_spec("builtin:paper-mixed", {"r": 2})
+    an = analyze(arch, families=["odd-even"])
+    c = an.structure.circuit
+    I = sum(1 << q for q in an.partitions[0].I)
+    window = 0b0000000011110000
+    net = random_network(arch, "exact", "shared", seed=3)
+    s = Sampler(c, I, 2, "exact", np.random.default_rng(4), PRIME, True, window=window)
+    s = s.sample(9, 7)
+    known = net.constant_units(s.fixed_leaves(), np)
+    fixed_mask = c.used_mask & ~window
+    assert set(known) == {u.id for u in c.units if u.support & ~fixed_mask == 0}
+    assert np.array_equal(
+        sample_matrix(net, s, np, known=known), sample_matrix(net, s, np, known=None)
+    )
+    seen = []
+    net.evaluate(s.leaves(0, 9), np, hook=lambda i, u, v: seen.append(i) or v, known=known)
+    assert seen and not set(seen) & set(known)

@@ -182,3 +182,16 @@ def test_all_zero_float_sample_of_a_product_network_is_called_underflow(monkeypa
     assert p.certified_lower == 16 and p.float_rank is None
     assert any("underflow" in w for w in p.warnings)
     assert not any("dead" in w or "differs" in w for w in p.warnings)
+
+
+def test_progress_reports_each_k():
+    labels = []
+    verify_architecture(
+        load_spec("builtin:paper-mixed", {"r": 4}),
+        families=["odd-even"],
+        max_k=256,
+        mode="exact",
+        progress=lambda done, total, label: labels.append(label),
+    )
+    assert [lab.split()[-2] for lab in labels if "K=" in lab] == ["K=64", "K=128", "K=256"]
+    assert labels[-1] == "done"
