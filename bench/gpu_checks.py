@@ -8,13 +8,18 @@ Run on a machine with a CUDA GPU and `pip install -e '.[gpu,dev]'`:
 2. theory.md's worked table certified through the CuPy backend (must equal the table);
 3. the Claim 5 check through CuPy;
 4. timing of the exact evaluation of sampled matricizations, NumPy vs CuPy, same inputs
-   (paper-mixed at r = 4 odd-even with K = 1024 and K = 4096, and a wider r = 16 network).
+   (paper-mixed at r = 4 odd-even with K = 1024 and K = 4096, and a wider r = 16 network);
+5. rank scaling: exact rank mod p of K x K matrices on the device (verify.modrank, the same
+   code as on the host) for K = 2048 .. 32768, full rank and rank K / 2, against one float64
+   GEMM of the same size on the device; cross-checked against flint on the host for K <= 2048.
+   ``--rank-only`` runs just this table, ``--rank-k`` chooses the sizes.
 
 On a machine without network access, bring the wheels of the dependencies (numpy, sympy,
 pydantic, PyYAML, python-flint, cupy, pytest, ...) and put the repository on PYTHONPATH
 instead of installing it; the script imports the packages from the repository root.
 
-Without a GPU it says so and exits 3 (``--allow-cpu`` runs the NumPy half only, as a dry run).
+Without a GPU it says so and exits 3 (``--allow-cpu`` runs the NumPy half only, as a dry run;
+the rank table then runs on NumPy with small K).
 The figures are written with the date and the hardware.
 """
 
@@ -37,13 +42,18 @@ from networks import PRIME, get_xp, random_network  # noqa: E402
 from networks.backend import BackendError  # noqa: E402
 from tests.worked_table import WORKED_COLUMNS as COLUMNS  # noqa: E402  theory.md section 5
 from tests.worked_table import WORKED_TABLE  # noqa: E402
-from verify import (
+from verify import (  # noqa: E402
     claim5_check,
     exact_rank_mod_p,
     sample_matrix,
     sample_partition,
     verify_architecture,
-)  # noqa: E402
+)
+from verify.modrank import rank_mod_p  # noqa: E402
+
+GPU_RANK_K = (2048, 4096, 8192, 16384, 32768)
+CPU_RANK_K = (256, 512)  # the no-GPU dry run: the same code path, small sizes
+HOST_CHECK_MAX = 2048  # device ranks are compared with flint on the host up to this K
 
 WORKED = {name: list(ranks) for name, (_, ranks) in WORKED_TABLE.items()}
 
@@ -92,10 +102,83 @@ def time_eval(arch, fam, K, backend, repeats=2):
     return best, X
 
 
+def _sync(xp) -> None:
+    if xp is not np:
+        xp.cuda.Stream.null.synchronize()
+
+
+def random_residues(xp, K: int, seed: int):
+    """K x K residues mod PRIME drawn on the device of ``xp``."""
+    return xp.random.RandomState(seed).randint(0, PRIME, size=(K, K), dtype=xp.int64)
+
+
+def low_rank_residues(xp, K: int, r: int, seed: int):
+    """K x K of rank exactly r mod PRIME: L (identity in r rows) @ R (identity in r columns),
+    entries < 2^10, so the float64 GEMM (sums < r * 2^20 < 2^53) is exact."""
+    rs = xp.random.RandomState(seed)
+    L = rs.randint(0, 1 << 10, size=(K, r)).astype(xp.float64)
+    L[rs.permutation(K)[:r]] = xp.eye(r)
+    R = rs.randint(0, 1 << 10, size=(r, K)).astype(xp.float64)
+    R[:, rs.permutation(K)[:r]] = xp.eye(r)
+    return (L @ R).astype(xp.int64) % PRIME
+
+
+def rank_scaling(xp, Ks) -> tuple[list[str], bool]:
+    """The rank-scaling table on the array module ``xp`` (cupy on a GPU, numpy for a dry run).
+
+    Each K: full-rank random residues and a rank K / 2 product; the device rank must equal
+    K resp. K / 2 (by construction, the random one full rank with high probability) and,
+    for K <= HOST_CHECK_MAX, the host route's rank on the same matrix.
+    """
+    on = "cupy" if xp is not np else "numpy"
+    lines = [
+        f"### exact rank mod p on {on} (verify.modrank) vs one float64 GEMM on the same device",
+        "",
+        "| K | case | rank | expected | host check | rank s | GEMM s | rank / GEMM |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    ok = True
+    for K in Ks:
+        for case in ("random", "rank K/2"):
+            X = (
+                random_residues(xp, K, K)
+                if case == "random"
+                else low_rank_residues(xp, K, K // 2, K)
+            )
+            want = K if case == "random" else K // 2
+            A = X.astype(xp.float64)
+            _sync(xp)
+            t = time.perf_counter()
+            A @ A
+            _sync(xp)
+            t_gemm = time.perf_counter() - t
+            del A
+            t = time.perf_counter()
+            rk = rank_mod_p(X, PRIME)  # returns an int: the device work is finished
+            t_rank = time.perf_counter() - t
+            host = "-"
+            if K <= HOST_CHECK_MAX:
+                Xh = X if xp is np else xp.asnumpy(X)
+                hr = exact_rank_mod_p(Xh, PRIME, method="flint")
+                host = f"flint {hr}"
+                ok &= hr == rk
+            ok &= rk == want
+            lines.append(
+                f"| {K} | {case} | {rk} | {want} | {host} | {t_rank:.2f} | {t_gemm:.3f} | "
+                f"{t_rank / t_gemm:.1f} |"
+            )
+            del X
+            print(lines[-1], flush=True)
+    lines.append("")
+    return lines, ok
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=None)
     ap.add_argument("--allow-cpu", action="store_true")
+    ap.add_argument("--rank-only", action="store_true", help="only the rank-scaling table")
+    ap.add_argument("--rank-k", type=int, nargs="*", default=None, help="sizes of that table")
     args = ap.parse_args()
     try:
         get_xp("cupy")
@@ -113,6 +196,10 @@ def main() -> int:
         "",
     ]
     ok = True
+    rank_ks = args.rank_k or (GPU_RANK_K if gpu else CPU_RANK_K)
+    if args.rank_only:
+        part, good = rank_scaling(get_xp("cupy") if gpu else np, rank_ks)
+        return _finish(lines + part, ok & good, args.out)
     if gpu:
         r = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-m", "gpu", "tests"],
@@ -163,17 +250,27 @@ def main() -> int:
             lines.append(f"| {ref} {vals} {fam} | {K} | {t_np:.2f} | - | - | - |")
         if K <= 2048:
             t = time.perf_counter()
-            rk = exact_rank_mod_p(X_np, PRIME)
-            lines.append(
-                f"|   rank mod p of that matrix: {rk} in {time.perf_counter() - t:.2f} s (CPU, "
-                "flint) | | | | | |"
-            )
+            rk = exact_rank_mod_p(X_np, PRIME, method="flint")
+            t_fl = time.perf_counter() - t
+            line = f"|   rank mod p of that matrix: {rk} in {t_fl:.2f} s (CPU, flint)"
+            if gpu:  # sample_matrix returns host arrays: move this one to the device
+                X_dev = get_xp("cupy").asarray(X_np)
+                t = time.perf_counter()
+                rk_dev = rank_mod_p(X_dev, PRIME)
+                line += f"; {rk_dev} in {time.perf_counter() - t:.3f} s (GPU, array)"
+                ok &= rk_dev == rk
+            lines.append(line + " | | | | | |")
     lines.append("")
+    part, good = rank_scaling(get_xp("cupy") if gpu else np, rank_ks)
+    return _finish(lines + part, ok & good, args.out)
+
+
+def _finish(lines: list[str], ok: bool, out: str | None) -> int:
     lines.append(f"overall: {'PASS' if ok else 'FAIL'}")
     text = "\n".join(lines) + "\n"
     print(text)
-    if args.out:
-        with open(args.out, "w") as f:
+    if out:
+        with open(out, "w") as f:
             f.write(text)
     return 0 if ok else 1
 

@@ -31,9 +31,10 @@ FLOAT_RULE = (
 
 
 RANK_METHODS = ("auto", "flint", "array")
-# "auto" uses the array route from this size on (min(m, n); measured in bench/bench_rank.py:
-# below it flint, including the conversion to Python lists, is faster on 2 CPU cores).
-ARRAY_MIN_SIZE = 1536
+# "auto" uses the array route from this size on (min(m, n)). Measured in bench/bench_rank.py
+# on 2 busy cores: both routes about equal at 768-1024, the array route 1.4x faster at 1536
+# and 1.5x at 2048 (flint's time includes the conversion to Python lists).
+ARRAY_MIN_SIZE = 1024
 
 
 def choose_rank_method(X, p: int) -> str:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from networks import PRIME, gpu_available
-from verify.modrank import _sub_matmul, plan_for, rank_mod_p
+from networks import PRIME, gpu_available, modmatmul
+from verify.modrank import _gemm, _sub_matmul, plan_for, rank_memory_bytes, rank_mod_p
 from verify.ranks import ARRAY_MIN_SIZE, RANK_METHODS, choose_rank_method, exact_rank_mod_p
 
 PRIMES = [PRIME, 2, 3, 5, 65521, 2**31 - 1]
@@ -94,6 +94,62 @@ def test_medium_random_and_low_rank(p, m, n):
     r = min(m, n) // 2 + 3
     Y = low_rank(rng, m, n, r, p)
     assert rank_mod_p(Y, p) == r == flint_rank(Y, p)
+
+
+@pytest.mark.parametrize(
+    "m,n,r",
+    [
+        (512, 512, 512),
+        (700, 300, 300),
+        (300, 700, 300),
+        (600, 600, 97),
+        (3000, 70, 70),
+        (3000, 17, 17),
+        (3000, 16, 16),
+        (20, 3000, 20),
+        (1, 3000, 1),
+    ],
+)
+def test_working_memory_within_stated_bound(m, n, r):
+    import tracemalloc
+
+    rng = np.random.default_rng(m + n)
+    L, R = full_rank_factors(rng, m, n, r, PRIME)
+    X = modmatmul(np, L, R)
+    tracemalloc.start()
+    try:
+        assert rank_mod_p(X) == r
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= rank_memory_bytes(m, n)
+
+
+def test_leaf_wider_than_lazy_steps():
+    # a 150-column leaf for PRIME passes plan.lazy_steps = 128 updates: the panel is reduced
+    plan = plan_for(PRIME)
+    assert plan.lazy_steps == 128
+    rng = np.random.default_rng(8)
+    X = rng.integers(0, PRIME, (200, 150))
+    X[:, 140:] = X[:, :10]  # dependent columns after the reduction point
+    assert rank_mod_p(X, block=150) == flint_rank(X, PRIME) == 140
+
+
+def test_numpy_row_blocked_gemm():
+    # mid-size products run in row blocks on NumPy: the same exact result as one call
+    rng = np.random.default_rng(4)
+    a = rng.integers(-(2**20), 2**20, (3001, 10)).astype(np.float64)
+    b = rng.integers(-(2**20), 2**20, (10, 21)).astype(np.float64)
+    assert np.array_equal(_gemm(np, a, b), a @ b)
+
+
+def test_large_enough_for_row_blocks():
+    rng = np.random.default_rng(6)
+    X = rng.integers(0, PRIME, (520, 520))
+    assert rank_mod_p(X) == flint_rank(X, PRIME) == 520
+    L, R = full_rank_factors(rng, 520, 500, 301, PRIME)
+    Y = modmatmul(np, L, R)  # exact int64 product mod PRIME (networks.modular)
+    assert rank_mod_p(Y) == 301
 
 
 # -- structured matrices --------------------------------------------------------------------
@@ -178,9 +234,9 @@ def test_sub_matmul_exact_at_extremes(p, inner):
 def test_plan_invariants(p):
     plan = plan_for(p)
     plan.check()
-    assert plan.inner * plan.half * plan.digit_bound <= 2**51
+    assert plan.inner * plan.half * plan.digit_bound <= 2**50
     if p == PRIME:
-        assert (plan.limbs, plan.shift, plan.digit_bound, plan.inner) == (2, 14, 2**13, 2048)
+        assert (plan.limbs, plan.shift, plan.digit_bound, plan.inner) == (2, 14, 2**13, 1024)
     if p < 2**20:
         assert plan.limbs == 1
 
@@ -203,11 +259,12 @@ def test_bad_inputs():
 # -- the strict namespace: no NumPy-only call on the path CuPy takes --------------------------
 
 
-@pytest.mark.parametrize("p", [PRIME, 3])
+@pytest.mark.parametrize("p", [PRIME, 3, 2**31 - 1])
 def test_strict_namespace(p):
     rng = np.random.default_rng(11)
     cases = [
         rng.integers(0, p, (70, 50)),
+        rng.integers(0, p, (150, 140)),  # wide products: the digits share one GEMM
         low_rank(rng, 60, 80, 25, p),
         structured(p)["deficient leading block"][0],
         np.zeros((4, 6), dtype=np.int64),
@@ -256,3 +313,51 @@ def test_auto_choice():
     assert choose_rank_method(xps.asarray(small), PRIME) == "array"  # non-NumPy stays put
     # flint handles primes the array route refuses
     assert exact_rank_mod_p(np.eye(3, dtype=np.int64), 2**61 - 1) == 3
+
+
+# -- bench/gpu_checks.py: its rank table without a GPU ----------------------------------------
+
+
+def test_gpu_checks_rank_table_runs_on_numpy():
+    import bench.gpu_checks as gc
+
+    lines, ok = gc.rank_scaling(np, [64, 96])
+    assert ok
+    rows = [ln for ln in lines if ln.startswith("| 64 ") or ln.startswith("| 96 ")]
+    assert len(rows) == 4 and all("flint" in r for r in rows)
+
+
+@pytest.mark.skipif(gpu_available(), reason="a GPU is present: the script takes the GPU path")
+def test_gpu_checks_script_without_gpu(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "gpu_checks.py"
+    out = tmp_path / "gpu.md"
+    run = [sys.executable, str(script), "--rank-only", "--rank-k", "48"]
+    refused = subprocess.run(run, capture_output=True, text=True)
+    assert refused.returncode == 3 and "no usable GPU" in refused.stdout
+    dry = subprocess.run(run + ["--allow-cpu", "--out", str(out)], capture_output=True, text=True)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    text = out.read_text()
+    assert "| 48 | random | 48 | 48 | flint 48 |" in text and "overall: PASS" in text
+
+
+@pytest.mark.slow
+def test_inner_dimension_chunked_end_to_end():
+    # n = 2200: the top-level products have 1088 > plan.inner = 1024 inner terms (two chunks)
+    rng = np.random.default_rng(12)
+    X = rng.integers(0, PRIME, (2200, 2200))
+    X[:, 2000:] = X[:, :200]  # rank 2000
+    assert plan_for(PRIME).inner < 1088
+    assert rank_mod_p(X) == flint_rank(X, PRIME) == 2000
+
+
+def test_docstring_examples():
+    import doctest
+
+    import verify.modrank
+
+    result = doctest.testmod(verify.modrank)
+    assert result.attempted >= 3 and result.failed == 0
