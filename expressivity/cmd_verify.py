@@ -60,7 +60,7 @@ def render_verify(res, console: Console) -> None:
     for p in res.partitions:
         style = STATUS_STYLE.get(p.status, "")
         t.add_row(
-            "{" + ",".join(map(str, p.I)) + "}",
+            fmt_I(p.I, p.label) + (f" window {fmt_I(p.window, '')}" if p.window else ""),
             "-" if p.lower is None else str(p.lower),
             (f">= {p.certified_lower} (capped)" if p.status == "capped" else p.certified_text),
             "-" if p.upper is None else str(p.upper),
@@ -73,13 +73,31 @@ def render_verify(res, console: Console) -> None:
     console.print(t)
     warns = [(p, w) for p in res.partitions for w in p.warnings]
     for p, w in warns[:20]:
-        console.print(f"warning {{{','.join(map(str, p.I))}}}: {w}", markup=False)
+        console.print(f"warning {fmt_I(p.I, p.label)}: {w}", markup=False)
     counts: dict[str, int] = {}
     for p in res.partitions:
         counts[p.status] = counts.get(p.status, 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     verdict = "VIOLATION: theory and practice disagree" if res.violations else "no violation"
     console.print(f"{len(res.partitions)} partition(s): {summary}. {verdict}.", markup=False)
+
+
+def fmt_I(I: list[int], label: str, limit: int = 16) -> str:
+    """Positions in full up to ``limit``, else a summary (runs of consecutive positions)."""
+    if len(I) <= limit:
+        return "{" + ",".join(map(str, I)) + "}"
+    runs: list[str] = []
+    start = prev = I[0]
+    for q in I[1:] + [None]:
+        if q is not None and q == prev + 1:
+            prev = q
+            continue
+        runs.append(str(start) if start == prev else f"{start}..{prev}")
+        if q is not None:
+            start = prev = q
+    body = ",".join(runs) if len(runs) <= 6 else ",".join(runs[:3] + ["..."] + runs[-2:])
+    what = f"{label}, " if label and label != "explicit" else ""
+    return "{" + body + "}" + f" ({what}{len(I)} positions)"
 
 
 def budget_text(d: dict) -> str:

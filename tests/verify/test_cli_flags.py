@@ -60,3 +60,13 @@ def test_bad_flags_exit_2():
         r = run("builtin:worked-T", "-p", "0,1", *args)
         assert r.exit_code == 2, (args, r.output)
         assert "Traceback" not in r.output
+
+
+def test_long_position_sets_are_summarised():
+    from expressivity.cmd_verify import fmt_I
+
+    assert fmt_I([0, 2, 4], "x") == "{0,2,4}"
+    assert fmt_I(list(range(100)), "halves") == "{0..99} (halves, 100 positions)"
+    odd = list(range(1, 4096, 2))
+    assert fmt_I(odd, "odd-even") == "{1,3,5,...,4093,4095} (odd-even, 2048 positions)"
+    assert fmt_I(list(range(20)) + [30, 31], "explicit") == "{0..19,30..31} (22 positions)"
