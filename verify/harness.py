@@ -87,8 +87,11 @@ class Budget:
     * ``k_start``: first K; ``growth``: factor between steps;
     * ``max_k``: explicit cap on K (None: no explicit cap);
     * ``memory_bytes``: the K x K matrix and the exact rank's working copies, estimated at
-      ``bytes_per_entry`` bytes per entry (int64 matrix, the residues handed to the rank, the
-      rank's own copy), must fit: K <= sqrt(memory_bytes / bytes_per_entry);
+      ``bytes_per_entry`` bytes per entry, must fit: K <= sqrt(memory_bytes / bytes_per_entry).
+      56 = the int64 matrix (8) + the previous step's matrix while a step is built (2) + the
+      exact rank's working memory (array route: 5 float64 copies = 40,
+      ``verify.modrank.rank_memory_bytes``; flint: a Python list of ints, about 40, and its
+      own matrix, 8). Measured peak at K = 8192: about 40 bytes per entry;
     * ``seconds``: per partition; a step is not started when its predicted time (evaluation
       ~ K^2, rank ~ K^3, from the previous step) would pass it.
     """
@@ -98,7 +101,7 @@ class Budget:
     max_k: int | None = None
     memory_bytes: int = 2 << 30
     seconds: float = 10.0
-    bytes_per_entry: int = 48
+    bytes_per_entry: int = 56
 
     @property
     def memory_k(self) -> int:

@@ -110,7 +110,7 @@ def test_geometric_growth_and_explicit_cap():
 
 
 def test_memory_budget_caps_k():
-    b = Budget(memory_bytes=48 * 100 * 100)  # sqrt(memory / 48 bytes per entry) = 100
+    b = Budget(memory_bytes=56 * 100 * 100)  # sqrt(memory / 56 bytes per entry) = 100
     assert b.memory_k == 100
     res = verify_architecture(
         load_spec("builtin:paper-mixed", {"r": 4}),
