@@ -1,5 +1,6 @@
 """networks: evaluation agrees with a direct formula; backends; no cupy import."""
 
+
 import numpy as np
 import pytest
 

@@ -10,9 +10,8 @@ from reports.figures import draw, hybrid_nodes, tree_layout
 def _data(name, parts=(), fams=("nodes",), values=None):
     arch = load_spec(f"builtin:{name}")
     sym = analyze(arch, partitions=list(parts), families=list(fams), with_tilings=True).to_dict()
-    num = analyze(
-        arch, partitions=list(parts), families=list(fams), values=values, with_tilings=True
-    ).to_dict()
+    num = analyze(arch, partitions=list(parts), families=list(fams), values=values,
+                  with_tilings=True).to_dict()
     return build_report_data(num, symbolic=sym)
 
 

@@ -21,37 +21,17 @@ def _verification(analysis: dict, certified: dict[str, int], status: dict[str, s
     parts = []
     for p in analysis["partitions"]:
         key = ",".join(map(str, p["I"]))
-        parts.append(
-            {
-                "I": p["I"],
-                "label": p["label"],
-                "upper": p["upper"],
-                "lower": p["lower"],
-                "upper_symbolic": p["upper_symbolic"],
-                "lower_symbolic": p["lower_symbolic"],
-                "upper_source": p["upper_source"],
-                "lower_source": p["lower_source"],
-                "K": [24, 24],
-                "capped": False,
-                "certified_lower": certified[key],
-                "certified_text": str(certified[key]),
-                "float_rank": certified[key],
-                "float_tolerance": 1e-12,
-                "singular_values": [1.0] * certified[key] + [1e-16],
-                "status": status[key],
-                "warnings": [],
-            }
-        )
-    return {
-        "seed": 7,
-        "prime": 2**31 - 1,
-        "backend": "numpy",
-        "weights": "shared",
-        "mode": "both",
-        "max_k": 1024,
-        "violations": 1,
-        "partitions": parts,
-    }
+        parts.append({
+            "I": p["I"], "label": p["label"], "upper": p["upper"], "lower": p["lower"],
+            "upper_symbolic": p["upper_symbolic"], "lower_symbolic": p["lower_symbolic"],
+            "upper_source": p["upper_source"], "lower_source": p["lower_source"],
+            "K": [24, 24], "capped": False, "certified_lower": certified[key],
+            "certified_text": str(certified[key]), "float_rank": certified[key],
+            "float_tolerance": 1e-12, "singular_values": [1.0] * certified[key] + [1e-16],
+            "status": status[key], "warnings": [],
+        })
+    return {"seed": 7, "prime": 2**31 - 1, "backend": "numpy", "weights": "shared",
+            "mode": "both", "max_k": 1024, "violations": 1, "partitions": parts}
 
 
 def test_rows_carry_theory_numbers():
@@ -87,10 +67,8 @@ def test_verification_matched_up_to_complement():
     for p in v["partitions"]:  # the harness may report J instead of I
         p["I"] = [m for m in range(8) if m not in p["I"]]
     data = build_report_data(a, v)
-    assert all(
-        p.verified and p.certified_lower == WORKED_T[",".join(map(str, p.I))]
-        for p in data.partitions
-    )
+    assert all(p.verified and p.certified_lower == WORKED_T[",".join(map(str, p.I))]
+               for p in data.partitions)
 
 
 def test_symbolic_and_numeric_columns():
