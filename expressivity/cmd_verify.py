@@ -39,7 +39,7 @@ def render_verify(res, console: Console) -> None:
     console.print(
         f"{d['name']}: seed {d['seed']}, prime {d['prime']}, backend {d['backend']}, weights "
         f"{d['weights']}, "
-        f"mode {d['mode']}, K cap {d['max_k']}, {d['elapsed_seconds']:.2f} s",
+        f"mode {d['mode']}, {budget_text(d)}, {d['elapsed_seconds']:.2f} s",
         markup=False,
     )
     for n in d["notes"]:
@@ -54,30 +54,75 @@ def render_verify(res, console: Console) -> None:
         ("upper", "right"),
         ("float est.", "right"),
         ("K", "right"),
+        ("stop", "left"),
+        ("epsilon", "right"),
         ("status", "left"),
     ):
         t.add_column(col, justify=just, overflow="fold")
     for p in res.partitions:
         style = STATUS_STYLE.get(p.status, "")
         t.add_row(
-            fmt_mask(mask_of(p.I)),
+            fmt_mask(mask_of(p.I)) + (f" window {fmt_mask(mask_of(p.window))}" if p.window else ""),
             show(p.lower),
             (f">= {p.certified_lower} (capped)" if p.status == "capped" else p.certified_text),
             show(p.upper),
             "-" if p.float_rank is None else str(p.float_rank),
             f"{p.K[0]}x{p.K[1]}",
+            p.stop or "-",
+            epsilon_text(p.epsilon),
             f"[{style}]{p.status}[/]" if style else p.status,
         )
     console.print(t)
     warns = [(p, w) for p in res.partitions for w in p.warnings]
     for p, w in warns[:20]:
-        console.print(f"warning {{{','.join(map(str, p.I))}}}: {w}", markup=False)
+        console.print(f"warning {fmt_mask(mask_of(p.I))}: {w}", markup=False)
     counts: dict[str, int] = {}
     for p in res.partitions:
         counts[p.status] = counts.get(p.status, 0) + 1
     summary = ", ".join(f"{v} {k}" for k, v in counts.items())
     verdict = "VIOLATION: theory and practice disagree" if res.violations else "no violation"
     console.print(f"{len(res.partitions)} partition(s): {summary}. {verdict}.", markup=False)
+
+
+def budget_text(d: dict) -> str:
+    b = d.get("budget") or {}
+    cap = f"max K {d['max_k']}" if d.get("max_k") else "no explicit K cap"
+    mem = b.get("memory_bytes")
+    mem_txt = f"{mem / 2**30:.3g} GiB" if mem else "?"
+    return (
+        f"K from {b.get('k_start')} x{b.get('growth')}, {cap}, memory {mem_txt}, "
+        f"{b.get('seconds')} s per partition, repeat {d.get('repeat', 1)}, "
+        f"rank {d.get('rank_method', 'auto')}"
+    )
+
+
+def epsilon_text(eps) -> str:
+    if eps is None:
+        return "-"
+    if eps == 0:
+        return "0"
+    return f"{eps:.1e}"
+
+
+def parse_bytes(text: str) -> int:
+    """'2GiB', '512MiB', '1e9' -> bytes (bad input: SpecError naming --memory)."""
+    t = text.strip().lower().replace(" ", "")
+    units = {"kib": 2**10, "mib": 2**20, "gib": 2**30, "kb": 10**3, "mb": 10**6, "gb": 10**9}
+    for u, f in units.items():
+        if t.endswith(u):
+            t, mult = t[: -len(u)], f
+            break
+    else:
+        mult = 1
+    try:
+        v = float(t) * mult
+    except ValueError:
+        raise SpecError(
+            "--memory", "", f"expected a size like 2GiB or 512MiB, got {text!r}"
+        ) from None
+    if v < 1:
+        raise SpecError("--memory", "", f"must be positive, got {text!r}")
+    return int(v)
 
 
 def register(app: typer.Typer) -> None:
@@ -99,7 +144,30 @@ def register(app: typer.Typer) -> None:
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of weights and samples."),
         max_k: int | None = typer.Option(
-            None, "--max-k", help="Cap on sampled rows/columns (default 1024)."
+            None,
+            "--max-k",
+            help="Explicit cap on K (default: none; K grows until the memory/time budget).",
+        ),
+        k_start: int = typer.Option(64, "--k-start", help="First K of the adaptive search."),
+        memory: str = typer.Option(
+            "2GiB", "--memory", help="Memory budget of the K x K matrix and its exact rank."
+        ),
+        seconds: float = typer.Option(
+            10.0, "--seconds", help="Time budget per partition (the next K is not started)."
+        ),
+        repeat: int = typer.Option(
+            1,
+            "--repeat",
+            help="Independent repetitions when the rank fell below K (epsilon shrinks).",
+        ),
+        window: str | None = typer.Option(
+            None,
+            "--window",
+            help="Positions that vary (others fixed): SIZE, START:END, a list, auto or none "
+            "(default: auto above 64 used positions).",
+        ),
+        rank_method: str = typer.Option(
+            "auto", "--rank-method", help="Exact rank mod p: auto, flint or array."
         ),
         dtype: str = typer.Option(
             "float64", "--dtype", help="float64 or float32 for the float mode."
@@ -114,6 +182,7 @@ def register(app: typer.Typer) -> None:
         Exit code 0: no violation; 1: a violation (or a failed Claim 5 check); 2: bad input.
         """
         from verify import claim5_check, verify_architecture
+        from verify.harness import Budget
 
         check_format(fmt)
         if weights not in ("shared", "per-node"):
@@ -139,6 +208,10 @@ def register(app: typer.Typer) -> None:
                 backend=backend,
                 progress=cb if fmt == "table" else None,
                 dtype=dtype,
+                budget=Budget(k_start=k_start, memory_bytes=parse_bytes(memory), seconds=seconds),
+                repeat=repeat,
+                window=window,
+                rank_method=rank_method,
             )
         c5 = claim5_check(arch, seed=seed, backend=backend) if claim5 else None
         if fmt == "json":

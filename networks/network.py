@@ -49,25 +49,70 @@ class Network:
     def arch(self) -> Architecture:
         return self.circuit.arch
 
+    def _last_use(self) -> list[int]:
+        """Per unit, the id of its last reader (computed once per network)."""
+        cached = self.__dict__.get("_last_use_cache")
+        if cached is None:
+            cached = self.__dict__["_last_use_cache"] = _last_use(self.circuit)
+        return cached
+
     def key(self, uid: int):
         u = self.circuit.units[uid]
         return (u.branch, u.layer) if self.weights_mode == "shared" else uid
 
     # ------------------------------------------------------------------ evaluation
-    def evaluate(self, leaves: dict, xp=np, hook=None):
+    def evaluate(self, leaves: dict, xp=np, hook=None, known: dict | None = None):
         """Output values for input arrays ``leaves[pos]`` of shape (..., M); returns shape (...).
 
         ``hook(uid, unit, value) -> value``, if given, sees (and may replace) every unit's value.
+        ``known`` maps unit ids to values computed before (:meth:`constant_units`): those units
+        are not recomputed (nor their inputs read).
         """
+        c = self.circuit
+        vals = self._walk(leaves, xp, hook, known or {}, set(c.outputs))
+        exact = self.arithmetic == "exact"
+        p = self.p
+        y = self.arch.output_channel
+        out = None
+        for b, o in enumerate(c.outputs):
+            v = vals[o]
+            if self.arch.readout:
+                w = xp.asarray(self.readout[b])
+                t = modmatmul(xp, v, w[:, None], p)[..., 0] if exact else xp.matmul(v, w)
+            else:
+                t = v[..., y]
+            out = t if out is None else ((out + t) % p if exact else out + t)
+        return out
+
+    def constant_units(self, fixed: dict, xp=np) -> dict:
+        """Values of the units that read only the positions in ``fixed`` (pos -> input array).
+
+        Computed once (a window's outside positions are the same for every row and column);
+        pass the result to :meth:`evaluate` as ``known``. Values keep their (1, 1, width) shape.
+        """
+        mask = 0
+        for pos in fixed:
+            mask |= 1 << pos
+        c = self.circuit
+        inside = {u.id for u in c.units if u.support & ~mask == 0}
+        if not inside:
+            return {}
+        # every other unit is marked known (None) and never read: ``inside`` is closed under
+        # children, since a child's support is contained in its parent's
+        skip = {u.id: None for u in c.units if u.id not in inside}
+        vals = self._walk(dict(fixed), xp, None, skip, inside)
+        return {uid: vals[uid] for uid in inside}
+
+    def _walk(self, leaves: dict, xp, hook, known: dict, keep: set) -> dict:
+        """Unit values (those in ``keep`` survive; others are freed after their last use)."""
         c = self.circuit
         units = c.units
         exact = self.arithmetic == "exact"
         p = self.p
         pool = self.arch.pooling
-        y = self.arch.output_channel
-        last_use = _last_use(c)
-        keep = set(c.outputs)
-        vals: dict[int, object] = {}
+        last_use = self._last_use()
+        keep = set(keep) | set(known)
+        vals: dict[int, object] = dict(known)
         cache_w: dict = {}
 
         def W(uid, j):
@@ -77,6 +122,8 @@ class Network:
             return cache_w[k][j]
 
         for i, u in enumerate(units):
+            if i in known:
+                continue
             if u.kind == "input":
                 v = xp.asarray(leaves[u.pos])
             elif u.kind == "prod":
@@ -105,14 +152,10 @@ class Network:
             elif u.kind == "exchange":
                 a, b = vals[u.children[0]], vals[u.children[1]]
                 s = int(u.s)
-                shape = (
-                    xp.broadcast_shapes(a.shape, b.shape)
-                    if hasattr(xp, "broadcast_shapes")
-                    else np.broadcast_shapes(a.shape, b.shape)
-                )
+                shape = _broadcast_shapes(a.shape, b.shape)
                 a = xp.broadcast_to(a, shape)
                 b = xp.broadcast_to(b, shape)
-                v = xp.concatenate([a[..., :s], b[..., s:]], axis=-1)
+                v = _concat(xp)([a[..., :s], b[..., s:]], axis=-1)
             elif u.kind == "sum":
                 v = vals[u.children[0]]
                 for ch in u.children[1:]:
@@ -125,21 +168,25 @@ class Network:
             for ch in u.children:
                 if last_use[ch] == i and ch not in keep:
                     del vals[ch]
-        out = None
-        for b, o in enumerate(c.outputs):
-            v = vals[o]
-            if self.arch.readout:
-                w = xp.asarray(self.readout[b])
-                t = modmatmul(xp, v, w[:, None], p)[..., 0] if exact else xp.matmul(v, w)
-            else:
-                t = v[..., y]
-            out = t if out is None else ((out + t) % p if exact else out + t)
-        return out
+        return vals
 
     def evaluate_batch(self, x, xp=np):
         """Outputs for a batch of input sequences ``x`` of shape (B, N, M) (position axis 1)."""
         leaves = {pos: x[:, pos, :] for pos in self.circuit.used_positions}
         return self.evaluate(leaves, xp)
+
+
+def _concat(xp):
+    """``concat`` (array API, NumPy >= 2) or ``concatenate`` (older NumPy, CuPy)."""
+    f = getattr(xp, "concat", None)
+    return f if f is not None else xp.concatenate
+
+
+def _broadcast_shapes(a: tuple, b: tuple) -> tuple:
+    """numpy.broadcast_shapes on plain tuples (not every array module has it)."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    return tuple(y if x == 1 else x for x, y in zip(a, b, strict=True))
 
 
 def _last_use(c: Circuit) -> list[int]:

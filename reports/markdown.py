@@ -265,6 +265,7 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
         "certified",
         "float",
         "status",
+        "K, stop, error probability",
     ]
     rows = []
     for p in data.ordered_partitions():
@@ -286,6 +287,7 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
                 escape(d["certified"]),
                 escape(d["float"]),
                 status,
+                escape(d["certification"]),
             ]
         )
     yield from _table(header, rows)

@@ -133,6 +133,9 @@ class PartitionRow:
     singular_values: list[float] | None = field(default=None, repr=False)
     status: str | None = None
     warnings: list[str] = field(default_factory=list)
+    stop: str | None = None  # why the adaptive K stopped (verify.harness.STOP_REASONS)
+    epsilon: float | None = None  # stated error probability (docs/verify.md)
+    window: list[int] | None = None  # positions that varied (None: all)
     # typesetting of the symbolic bounds (filled by build_report_data)
     upper_latex: str | None = None
     lower_latex: str | None = None
@@ -168,6 +171,15 @@ class PartitionRow:
         flt = "-"
         if self.float_rank is not None:
             flt = str(self.float_rank)
+        how = "-"
+        if self.verified and self.K:
+            how = f"K {self.K[0]}x{self.K[1]}"
+            if self.stop:
+                how += f", {self.stop}"
+            if self.epsilon is not None:
+                how += ", eps 0" if self.epsilon == 0 else f", eps <= {self.epsilon:.1e}"
+            if self.window:
+                how += f", window {fmt_positions(self.window)}"
         return {
             "I": fmt_positions(self.I),
             "family": self.label,
@@ -180,6 +192,7 @@ class PartitionRow:
             "lower_source": self.lower_source,
             "certified": cert,
             "float": flt,
+            "certification": how,
             "status": self.status or ("bounds meet" if self.bounds_meet else "not verified"),
         }
 
@@ -548,6 +561,9 @@ def build_report_data(
             if row.float_tolerance is not None and not math.isfinite(row.float_tolerance):
                 row.float_tolerance = None
             row.status = v.get("status")
+            row.stop = v.get("stop")
+            row.epsilon = v.get("epsilon")
+            row.window = v.get("window")
             row.warnings = list(v.get("warnings") or [])
         row.upper_latex = to_latex(row.upper_symbolic, syms)
         row.lower_latex = to_latex(row.lower_symbolic, syms)

@@ -8,15 +8,18 @@ from .harness import (
     DEFAULT_MAX_K,
     OVERSAMPLE,
     STATUSES,
+    STOP_REASONS,
+    Budget,
     PartitionVerification,
     VerifyResult,
     sample_matrix,
     verify_architecture,
 )
 from .ranks import FLOAT_RULE, exact_rank_mod_p, float_rank
-from .sampling import Sample, sample_partition
+from .sampling import Sample, Sampler, sample_partition
 
 __all__ = [
+    "Budget",
     "CORRUPTIONS",
     "Claim5Result",
     "DEFAULT_MAX_K",
@@ -24,7 +27,9 @@ __all__ = [
     "OVERSAMPLE",
     "PartitionVerification",
     "STATUSES",
+    "STOP_REASONS",
     "Sample",
+    "Sampler",
     "VerifyResult",
     "claim5_check",
     "exact_rank_mod_p",

@@ -9,53 +9,81 @@ and columns are distinct random template configurations: a submatrix of [A]_I, a
 M^|I| <= K_r and M^|J| <= K_c. For relu/max pooling the templates are M fixed random Gaussian
 vectors (seeded) instead of the standard basis: with nonnegative one-hot inputs and no biases,
 a random relu network is often identically zero on the grid (a dead output unit).
+
+**Windows** (docs/verify.md, "Verification at scale"): positions outside a window W get one
+fixed input each, the same for every row and column: a random vector (multilinear networks:
+the matrix is then C [A x_O v_O] C^T, a restriction of [A]_I) or a random template (other
+networks: the matrix is then a submatrix of [A]_I). Either way its rank is a lower bound.
+
+A :class:`Sampler` grows its sample: ``sample(Kr, Kc)`` keeps every row and column drawn before
+and appends new ones, so the matrices of an adaptive run are nested.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from analyzer.circuit import positions_of
 
-__all__ = ["Sample", "sample_partition"]
+__all__ = ["Sample", "Sampler", "sample_partition"]
 
 
 @dataclass
 class Sample:
-    rows: dict  # position in I -> (K_r, M)
-    cols: dict  # position in J -> (K_c, M)
+    rows: dict  # position in I ∩ W -> (K_r, M)
+    cols: dict  # position in J ∩ W -> (K_c, M)
     Kr: int
     Kc: int
     method: str  # random-product | template-subset | all-templates
+    fixed: dict = field(default_factory=dict)  # position outside the window -> (M,)
 
-    def leaves(self, r0: int, r1: int) -> dict:
-        """Leaves for rows r0:r1, shaped to broadcast to the (rows, K_c) matrix."""
+    def leaves(self, r0: int, r1: int, c0: int = 0, c1: int | None = None) -> dict:
+        """Leaves for rows r0:r1 and columns c0:c1, shaped to broadcast to (rows, columns).
+
+        Fixed positions come as (1, 1, M): units that only read them stay (1, 1, r).
+        """
+        c1 = self.Kc if c1 is None else c1
         out = {p: v[r0:r1, None, :] for p, v in self.rows.items()}
-        out.update({p: v[None, :, :] for p, v in self.cols.items()})
+        out.update({p: v[None, c0:c1, :] for p, v in self.cols.items()})
+        out.update(self.fixed_leaves())
         return out
 
+    def fixed_leaves(self) -> dict:
+        return {p: v[None, None, :] for p, v in self.fixed.items()}
 
-def _configs(n: int, M: int, K: int, rng) -> np.ndarray:
-    """K distinct template configurations of n positions (all of them when M^n <= K)."""
-    total = M**n
-    if total <= K:
-        return np.array(list(itertools.product(range(M), repeat=n)), dtype=np.int64).reshape(
-            total, n
-        )
-    seen: set[tuple] = set()
-    out = []
-    while len(out) < K:
-        for row in rng.integers(0, M, size=(K, n)):
-            t = tuple(row.tolist())
-            if t not in seen:
-                seen.add(t)
-                out.append(t)
-                if len(out) == K:
-                    break
-    return np.array(out, dtype=np.int64)
+
+def _all_configs(n: int, M: int) -> list[tuple]:
+    return list(itertools.product(range(M), repeat=n))
+
+
+class _Configs:
+    """Distinct template configurations of n positions, grown in a nested way."""
+
+    def __init__(self, n: int, M: int, rng):
+        self.n, self.M, self.rng = n, M, rng
+        self.total = M**n
+        self.out: list[tuple] = []
+        self.seen: set[tuple] = set()
+
+    def grow(self, K: int) -> np.ndarray:
+        K = min(K, self.total)
+        if K >= self.total:
+            for t in _all_configs(self.n, self.M):
+                if t not in self.seen:
+                    self.seen.add(t)
+                    self.out.append(t)
+        while len(self.out) < K:
+            for row in self.rng.integers(0, self.M, size=(K, self.n)):
+                t = tuple(row.tolist())
+                if t not in self.seen:
+                    self.seen.add(t)
+                    self.out.append(t)
+                    if len(self.out) == K:
+                        break
+        return np.array(self.out, dtype=np.int64).reshape(len(self.out), self.n)
 
 
 def _onehot(digits: np.ndarray, M: int, arithmetic: str, dtype, templates=None) -> np.ndarray:
@@ -64,6 +92,77 @@ def _onehot(digits: np.ndarray, M: int, arithmetic: str, dtype, templates=None) 
     out = np.zeros((digits.shape[0], M), dtype=np.int64 if arithmetic == "exact" else dtype)
     out[np.arange(digits.shape[0]), digits] = 1
     return out
+
+
+class Sampler:
+    """Nested samples of [A]_I (restricted to a window when ``window`` is a position mask).
+
+    ``rng`` seeds everything; the rows, the columns and the fixed inputs use independent
+    streams, so a sample at (K_r, K_c) is the same whatever the sequence of calls.
+    """
+
+    def __init__(
+        self,
+        circuit,
+        I: int,
+        M: int,
+        arithmetic: str,
+        rng,
+        p: int,
+        multilinear: bool,
+        dtype=np.float64,
+        templates=None,
+        window: int | None = None,
+    ):
+        used = circuit.used_mask
+        W = used if window is None else (window & used)
+        self.Ipos = positions_of(I & W)
+        self.Jpos = positions_of(W & ~I)
+        self.Opos = positions_of(used & ~W)
+        self.M, self.arithmetic, self.p = M, arithmetic, p
+        self.multilinear, self.dtype, self.templates = multilinear, dtype, templates
+        seeds = rng.integers(0, 2**63 - 1, size=3)
+        self.rng_r, self.rng_c, rng_o = (np.random.default_rng(int(s)) for s in seeds)
+        self.max_r = M ** len(self.Ipos)
+        self.max_c = M ** len(self.Jpos)
+        self.rows = {q: np.zeros((0, M), dtype=self._dt) for q in self.Ipos}
+        self.cols = {q: np.zeros((0, M), dtype=self._dt) for q in self.Jpos}
+        if multilinear:
+            self.fixed = {q: self._draw(rng_o, 1)[0] for q in self.Opos}
+        else:
+            digits = rng_o.integers(0, M, size=len(self.Opos))
+            vecs = _onehot(digits, M, arithmetic, dtype, templates)
+            self.fixed = {q: vecs[i] for i, q in enumerate(self.Opos)}
+            self._cr = _Configs(len(self.Ipos), M, self.rng_r)
+            self._cc = _Configs(len(self.Jpos), M, self.rng_c)
+
+    @property
+    def _dt(self):
+        return np.int64 if self.arithmetic == "exact" else self.dtype
+
+    def _draw(self, rng, k: int) -> np.ndarray:
+        if self.arithmetic == "exact":
+            return rng.integers(0, self.p, size=(k, self.M), dtype=np.int64)
+        return rng.standard_normal((k, self.M)).astype(self.dtype)
+
+    def sample(self, Kr: int, Kc: int) -> Sample:
+        """The first K_r rows and K_c columns (at most M^|I ∩ W| and M^|J ∩ W|)."""
+        Kr, Kc = min(Kr, self.max_r), min(Kc, self.max_c)
+        if self.multilinear:
+            for side, K, rng in ((self.rows, Kr, self.rng_r), (self.cols, Kc, self.rng_c)):
+                for q, v in side.items():
+                    if v.shape[0] < K:
+                        side[q] = np.concatenate([v, self._draw(rng, K - v.shape[0])])
+            rows = {q: v[:Kr] for q, v in self.rows.items()}
+            cols = {q: v[:Kc] for q, v in self.cols.items()}
+            return Sample(rows, cols, Kr, Kc, "random-product", dict(self.fixed))
+        dr, dc = self._cr.grow(Kr)[:Kr], self._cc.grow(Kc)[:Kc]
+        a, dt, T = self.arithmetic, self.dtype, self.templates
+        rows = {q: _onehot(dr[:, i], self.M, a, dt, T) for i, q in enumerate(self.Ipos)}
+        cols = {q: _onehot(dc[:, i], self.M, a, dt, T) for i, q in enumerate(self.Jpos)}
+        full = Kr == self.max_r and Kc == self.max_c and not self.Opos
+        method = "all-templates" if full else "template-subset"
+        return Sample(rows, cols, Kr, Kc, method, dict(self.fixed))
 
 
 def sample_partition(
@@ -78,26 +177,8 @@ def sample_partition(
     multilinear: bool,
     dtype=np.float64,
     templates=None,
+    window: int | None = None,
 ) -> Sample:
-    used = circuit.used_mask
-    Ipos = positions_of(I & used)
-    Jpos = positions_of(used & ~I)
-    if multilinear:
-        Kr = min(Kr, M ** len(Ipos))
-        Kc = min(Kc, M ** len(Jpos))
-
-        def draw(k):
-            if arithmetic == "exact":
-                return rng.integers(0, p, size=(k, M), dtype=np.int64)
-            return rng.standard_normal((k, M)).astype(dtype)
-
-        rows = {q: draw(Kr) for q in Ipos}
-        cols = {q: draw(Kc) for q in Jpos}
-        return Sample(rows, cols, Kr, Kc, "random-product")
-    dr = _configs(len(Ipos), M, Kr, rng)
-    dc = _configs(len(Jpos), M, Kc, rng)
-    Kr, Kc = dr.shape[0], dc.shape[0]
-    rows = {q: _onehot(dr[:, i], M, arithmetic, dtype, templates) for i, q in enumerate(Ipos)}
-    cols = {q: _onehot(dc[:, i], M, arithmetic, dtype, templates) for i, q in enumerate(Jpos)}
-    full = Kr == M ** len(Ipos) and Kc == M ** len(Jpos)
-    return Sample(rows, cols, Kr, Kc, "all-templates" if full else "template-subset")
+    """One K_r x K_c sample (see :class:`Sampler` for nested, growing samples)."""
+    s = Sampler(circuit, I, M, arithmetic, rng, p, multilinear, dtype, templates, window)
+    return s.sample(Kr, Kc)

@@ -66,6 +66,7 @@ def test_violation_when_bound_is_wrong(monkeypatch):
     res = verify_architecture(load_spec("builtin:worked-T"), partitions=["0,2,4,6"])
     (p,) = res.partitions
     assert p.status == "VIOLATION" and not res.ok and res.violations == 1
+    assert p.epsilon is None  # no equality is claimed for a violation
 
 
 def test_status_rules():
