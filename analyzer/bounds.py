@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import flint
+import numpy as np
 import sympy
 
 from .circuit import Circuit
@@ -27,6 +29,9 @@ __all__ = [
     "theorem7",
     "Theorem7Info",
     "claim5_lower",
+    "Routes",
+    "routes",
+    "routed_lower",
 ]
 
 
@@ -235,6 +240,13 @@ class Propagator:
         self.s = [conv(u.s) if u.s is not None else None for u in circuit.units]
         self.memo: dict[tuple[int, int], tuple] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
+        self._routes: Routes | None | bool = False
+
+    def routes(self) -> Routes | None:
+        """The circuit's routing table for :func:`routed_lower` (built once)."""
+        if self._routes is False:
+            self._routes = routes(self.c, self.a)
+        return self._routes
 
     def _cap(self, k: int):
         return self.M**k
@@ -343,3 +355,215 @@ def claim5_lower(hs: HybridStructure, width, M, I: int, arith: Arith):
     pairs, choice = hs.best_pairs(I)
     a = arith
     return a.pow(a.min(a.lift(M), a.lift(width)), pairs), pairs, choice
+
+
+# --------------------------------------------------------------------------- routed trees
+# The lower bound of docs/theory.md sec. 5 ("routed trees"): Theorem 7's sibling construction on
+# any tree that the circuit can carry, one product unit per node, with a width per edge. It
+# covers single trees (any kernel, any widths: Theorem 7 at per-node widths), sums of trees,
+# and mixed networks (Claim 5 with per-edge widths: r - s where a hybrid tree stays in a branch
+# at an exchange, s where it crosses, r through a sum), with any number of branches and joins.
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Where each product unit's taps can take a signal from, and through how many channels.
+
+    ``taps[u]``: per tap of product unit ``u``, the pairs ``(source, width)``: ``source`` is a
+    product or input unit of the tap's support; ``width`` is the rank of the linear map from the
+    source's channels to the channels the tap reads when every other source of that support is
+    zero (exchanges and sums pass channels unchanged or add them). ``roots``: the branches'
+    output units. ``readout``: the output is a linear combination of a root's channels.
+    """
+
+    taps: dict[int, tuple[tuple[tuple[int, object], ...], ...]]
+    roots: tuple[int, ...]
+    readout: bool
+    support: tuple[int, ...]
+    width: tuple[object, ...]
+    M: object
+
+
+def routes(circuit: Circuit, arith: Arith) -> Routes | None:
+    """The routing table of a circuit; None where the routed-tree bound does not apply.
+
+    It applies to product pooling, branches without overlapping offsets and connections joining
+    units of equal supports (mixture nodes). With symbolic widths, a tap that reads through two
+    or more joins in a row gets no source (width 0, a weaker but valid choice).
+    """
+    arch = circuit.arch
+    if (
+        arch.pooling != "product"
+        or any(k == "overlapping" for k in circuit.kinds)
+        or not circuit.valid_connections
+    ):
+        return None
+    units = circuit.units
+    conv = (lambda e: sympy.sympify(e)) if arith.symbolic else (lambda e: int(e))
+    width = tuple(conv(u.width) for u in units)
+    cache: dict[int, dict[int, object]] = {}
+
+    def sources(v: int) -> dict[int, object]:
+        hit = cache.get(v)
+        if hit is None:
+            hit = _sources(circuit, v, width, arith)
+            cache[v] = hit
+        return hit
+
+    taps = {}
+    for u in units:
+        if u.kind == "prod":
+            taps[u.id] = tuple(tuple(sources(c).items()) for c in u.children)
+    return Routes(
+        taps,
+        tuple(circuit.outputs),
+        bool(arch.readout),
+        tuple(u.support for u in units),
+        width,
+        conv(arch.input_channels),
+    )
+
+
+def _sources(circuit: Circuit, v: int, width, arith: Arith) -> dict[int, object]:
+    """{source unit: routed width} for the unit ``v`` a tap reads."""
+    u = circuit.units[v]
+    if u.kind in ("input", "prod"):
+        return {v: width[v]}
+    if arith.symbolic:
+        kids = [circuit.units[c] for c in u.children]
+        if any(k.kind not in ("input", "prod") for k in kids):
+            return {}  # a chain of joins: no closed form here (valid: width 0)
+        r = width[v]
+        if u.kind == "sum":
+            return {c: r for c in u.children}
+        other, own = u.children
+        if other == own:
+            return {own: r}
+        s = sympy.sympify(u.s)
+        return {other: s, own: r - s}
+    mats = _route_matrices(circuit, v, width)
+    out = {}
+    for x, R in mats.items():
+        rk = int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+        if rk:
+            out[x] = rk
+    return out
+
+
+def _route_matrices(circuit: Circuit, v: int, width) -> dict[int, np.ndarray]:
+    """{source: integer matrix (width of v) x (width of source)}: v's channels from the source's."""
+    u = circuit.units[v]
+    if u.kind in ("input", "prod"):
+        return {v: np.eye(width[v], dtype=np.int64)}
+    parts = [_route_matrices(circuit, c, width) for c in u.children]
+    r = width[v]
+    out: dict[int, np.ndarray] = {}
+    for x in set().union(*parts):
+        R = np.zeros((r, width[x]), dtype=np.int64)
+        if u.kind == "sum":
+            for p in parts:
+                if x in p:
+                    R += p[x]
+        else:  # exchange: channels [0, s) from children[0], [s, r) from children[1]
+            s = int(u.s)
+            if x in parts[0]:
+                R[:s] += parts[0][x][:s]
+            if x in parts[1]:
+                R[s:] += parts[1][x][s:]
+        out[x] = R
+    return out
+
+
+def routed_lower(rt: Routes, I: int, arith: Arith):
+    """max over routed trees of the product of the pair-node ranks (docs/theory.md sec. 5).
+
+    A *pair node* is a product unit with a tap fully in I and a tap fully in J. Its factor is
+    ``min(r_u, w_up, prod of the I taps' outs, prod of the J taps' outs)``, where ``w_up`` is
+    the width of the edge to its parent (1 at a root without read-out, the root width with
+    one), and the *out* of a pure tap is the number of independent channels it can deliver:
+    ``min(w, inner(source))`` with ``inner(input) = M`` and ``inner(u) = min(r_u, prod of its
+    taps' outs)``. Each tap picks its source independently; the maximum is exact.
+    Returns at least 1 (a generic network's output is not zero).
+    """
+    a = arith
+    one, zero = a.lift(1), a.lift(0)
+    J_all = ~I
+    inner_memo: dict[int, object] = {}
+    val_memo: dict[tuple[int, object], object] = {}
+
+    def side(u: int) -> int:  # 1: pure I, 2: pure J, 0: mixed
+        sup = rt.support[u]
+        if sup & J_all == 0:
+            return 1
+        if sup & I == 0:
+            return 2
+        return 0
+
+    def nonzero(w) -> bool:
+        return (w != 0) if not a.symbolic else not sympy.sympify(w).is_zero
+
+    def inner(u: int):
+        hit = inner_memo.get(u)
+        if hit is None:
+            if u not in rt.taps:
+                hit = rt.M
+            else:
+                hit = a.min(rt.width[u], a.prod(out(t) for t in rt.taps[u]))
+            inner_memo[u] = hit
+        return hit
+
+    def out(tap):
+        cands = [a.min(w, inner(x)) for x, w in tap if nonzero(w)]
+        if not cands:
+            return zero
+        return a.max(*cands) if len(cands) > 1 else cands[0]
+
+    def best_mixed(tap):
+        cands = []
+        for x, w in tap:
+            if not nonzero(w):
+                continue
+            v = val(x, w)
+            if a.symbolic:
+                v = v * a.min(one, w)  # an edge of width 0 carries nothing
+            cands.append(v)
+        if not cands:
+            return zero
+        return a.max(*cands) if len(cands) > 1 else cands[0]
+
+    def val(u: int, w_up):
+        key = (u, w_up)
+        hit = val_memo.get(key)
+        if hit is not None:
+            return hit
+        taps = rt.taps[u]
+        outs_I, outs_J, mixed = [], [], []
+        for t in taps:
+            sd = side(t[0][0]) if t else 0
+            if not t:
+                val_memo[key] = zero
+                return zero
+            (outs_I if sd == 1 else outs_J if sd == 2 else mixed).append(t)
+        factor = a.prod(best_mixed(t) for t in mixed)
+        pure = [out(t) for t in outs_I + outs_J]
+        if outs_I and outs_J:
+            g = a.min(
+                rt.width[u],
+                w_up,
+                a.prod(out(t) for t in outs_I),
+                a.prod(out(t) for t in outs_J),
+            )
+            hit = factor * g
+        else:
+            hit = factor * a.prod(a.min(one, p) for p in pure)
+        val_memo[key] = hit
+        return hit
+
+    cands = []
+    for o in rt.roots:
+        if side(o) != 0:
+            continue
+        w_up = rt.width[o] if rt.readout else one
+        cands.append(val(o, w_up))
+    best = a.max(one, *cands) if cands else one
+    return best

@@ -97,8 +97,10 @@ def test_json_with_r_unset_keeps_symbolic_bounds():
     assert d["symbols"] == ["r"]
     (p,) = d["partitions"]
     assert p["upper"] is None and p["upper_symbolic"] == "r**8"
-    assert p["lower"] is None and p["lower_symbolic"] == "r**8/256"
-    assert p["lower_source"] == "Claim 5 + Theorem 7"
+    # per-edge widths: the 8 pairs sit inside the blocks (width r each): lower r^8 = upper
+    assert p["lower"] is None and p["lower_symbolic"] == "r**8"
+    assert p["claim5_lower"] == "r**8/256"
+    assert p["lower_source"] == "Claim 5 + Theorem 7, widths per edge"
     assert d["hybrid_trees"]["count"] == 32 and d["hybrid_trees"]["width"] == "r/2"
 
 
