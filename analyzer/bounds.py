@@ -11,7 +11,7 @@ Decompositions", ICLR 2018: Theorem 7 (tiling bounds), Claim 5 (hybrid trees), D
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import flint
 import numpy as np
@@ -382,6 +382,8 @@ class Routes:
     support: tuple[int, ...]
     width: tuple[object, ...]
     M: object
+    # integer fast path: (unit, I ∩ support) -> (side, inner, factor, g0); see _int_info
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def routes(circuit: Circuit, arith: Arith) -> Routes | None:
@@ -485,6 +487,8 @@ def routed_lower(rt: Routes, I: int, arith: Arith):
     taps' outs)``. Each tap picks its source independently; the maximum is exact.
     Returns at least 1 (a generic network's output is not zero).
     """
+    if not arith.symbolic:
+        return _routed_lower_int(rt, I)
     a = arith
     one, zero = a.lift(1), a.lift(0)
     J_all = ~I
@@ -566,4 +570,66 @@ def routed_lower(rt: Routes, I: int, arith: Arith):
         w_up = rt.width[o] if rt.readout else one
         cands.append(val(o, w_up))
     best = a.max(one, *cands) if cands else one
+    return best
+
+
+def _int_info(rt: Routes, u: int, I: int) -> tuple:
+    """(side, inner, factor, g0) of unit ``u`` on integers, memoised per (u, I ∩ support).
+
+    side: 1 pure I, 2 pure J, 0 mixed. Pure units: ``inner``. Mixed units: the value towards a
+    parent edge of width w is ``factor * min(g0, w)`` for a pair node, ``factor`` when ``g0`` is
+    None (the same quantities as :func:`routed_lower`'s symbolic path).
+    """
+    sup = rt.support[u]
+    key = (u, I & sup)
+    hit = rt.memo.get(key)
+    if hit is not None:
+        return hit
+    Ii = key[1]
+    side = 1 if Ii == sup else 2 if Ii == 0 else 0
+    taps = rt.taps.get(u)
+    if taps is None:  # an input
+        res = (side, rt.M, 0, None)
+    elif side:
+        p = 1
+        for tap in taps:
+            p *= max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
+        res = (side, min(rt.width[u], p), 0, None)
+    else:
+        factor, pI, pJ, hasI, hasJ = 1, 1, 1, False, False
+        for tap in taps:
+            if not tap:
+                factor = 0
+                continue
+            tsup = rt.support[tap[0][0]]
+            tI = I & tsup
+            if tI and tI != tsup:  # a mixed tap: the best source
+                best = 0
+                for x, w in tap:
+                    _, _, f, g0 = _int_info(rt, x, I)
+                    v = f * (min(g0, w) if g0 is not None else 1)
+                    best = max(best, v)
+                factor *= best
+            else:
+                o = max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
+                if tI:
+                    pI, hasI = pI * o, True
+                else:
+                    pJ, hasJ = pJ * o, True
+        if hasI and hasJ:
+            res = (0, 0, factor, min(rt.width[u], pI, pJ))
+        else:
+            res = (0, 0, factor * min(1, pI * pJ), None)
+    rt.memo[key] = res
+    return res
+
+
+def _routed_lower_int(rt: Routes, I: int) -> int:
+    best = 1
+    for o in rt.roots:
+        side, _, f, g0 = _int_info(rt, o, I)
+        if side:
+            continue
+        w_up = rt.width[o] if rt.readout else 1
+        best = max(best, f * (min(g0, w_up) if g0 is not None else 1))
     return best
