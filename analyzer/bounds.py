@@ -382,6 +382,11 @@ class Routes:
     support: tuple[int, ...]
     width: tuple[object, ...]
     M: object
+    # product units whose taps all read input units (layer-1 units): see _leaf_pairs
+    leafy: frozenset = frozenset()
+    # unit read by a tap -> rank of the routing from all its sources at once
+    joint: dict = field(default_factory=dict)
+    reads: dict = field(default_factory=dict)  # product unit -> the unit each tap reads
     # integer fast path: (unit, I ∩ support) -> (side, inner, factor, g0); see _int_info
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -413,9 +418,18 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
         return hit
 
     taps = {}
+    joint: dict[int, object] = {}  # read unit -> rank of its routing from all sources at once
     for u in units:
         if u.kind == "prod":
             taps[u.id] = tuple(tuple(sources(c).items()) for c in u.children)
+            for c in u.children:
+                if c not in joint:
+                    joint[c] = _joint_rank(circuit, c, width, arith)
+    leafy = frozenset(
+        u.id
+        for u in units
+        if u.kind == "prod" and all(units[c].kind == "input" for c in u.children)
+    )
     return Routes(
         taps,
         tuple(circuit.outputs),
@@ -423,7 +437,49 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
         tuple(u.support for u in units),
         width,
         conv(arch.input_channels),
+        leafy,
+        joint,
+        {u.id: u.children for u in units if u.kind == "prod"},
     )
+
+
+def _joint_rank(circuit: Circuit, v: int, width, arith: Arith):
+    """Rank of the map from all sources' channels together to the channels of unit ``v``."""
+    u = circuit.units[v]
+    if u.kind in ("input", "prod"):
+        return width[v]
+    if arith.symbolic:
+        kids = [circuit.units[c] for c in u.children]
+        return width[v] if all(k.kind in ("input", "prod") for k in kids) else 0
+    mats = _route_matrices(circuit, v, width)
+    R = np.hstack([mats[x] for x in sorted(mats)])
+    return int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+
+
+def _leaf_pairs(rt: Routes, tap, I: int, a: Arith, read: int | None = None):
+    """Several layer-1 sources read together (docs/theory.md sec. 5, joint leaf pairs).
+
+    When a mixed tap reads two or more sources that are all layer-1 units (every tap an input),
+    the parent's linear form adds up to ``w_x`` rank-one products from each source ``x``, and
+    per-node first-layer weights can make all their I-factors (and all their J-factors)
+    distinct product basis vectors: rank ``min(sum_x min(w_x, r_x), M^|S∩I|, M^|S∩J|)``.
+    On a pure tap (reading unit ``read``) the same choice gives ``min(sum_x min(w_x, r_x),
+    j, M^|S|)`` independent channels (the tap's *out*), ``j`` the rank of the routing from all
+    sources at once into ``read``'s channels. None when the rule does not apply.
+    """
+    if len(tap) < 2 or any(x not in rt.leafy for x, _ in tap):
+        return None
+    sup = rt.support[tap[0][0]]
+    nI = (sup & I).bit_count()
+    nJ = sup.bit_count() - nI
+    total = a.sum(a.min(w, rt.width[x]) for x, w in tap)
+    if nI == 0 or nJ == 0:
+        # a pure tap: the parent sees the read unit's channels, the image of all the sources'
+        # channels together, independent vectors of a space of dimension M^|S|
+        if read is None:
+            return None
+        return a.min(total, rt.joint.get(read, 0), rt.M ** (nI + nJ))
+    return a.min(total, rt.M**nI, rt.M**nJ)
 
 
 def _sources(circuit: Circuit, v: int, width, arith: Arith) -> dict[int, object]:
@@ -512,12 +568,16 @@ def routed_lower(rt: Routes, I: int, arith: Arith):
             if u not in rt.taps:
                 hit = rt.M
             else:
-                hit = a.min(rt.width[u], a.prod(out(t) for t in rt.taps[u]))
+                pairs = zip(rt.taps[u], rt.reads[u], strict=True)
+                hit = a.min(rt.width[u], a.prod(out(t, rd) for t, rd in pairs))
             inner_memo[u] = hit
         return hit
 
-    def out(tap):
+    def out(tap, read):
         cands = [a.min(w, inner(x)) for x, w in tap if nonzero(w)]
+        joint = _leaf_pairs(rt, tap, I, a, read)
+        if joint is not None:
+            cands.append(joint)
         if not cands:
             return zero
         return a.max(*cands) if len(cands) > 1 else cands[0]
@@ -531,6 +591,9 @@ def routed_lower(rt: Routes, I: int, arith: Arith):
             if a.symbolic:
                 v = v * a.min(one, w)  # an edge of width 0 carries nothing
             cands.append(v)
+        joint = _leaf_pairs(rt, tap, I, a)
+        if joint is not None:
+            cands.append(joint)
         if not cands:
             return zero
         return a.max(*cands) if len(cands) > 1 else cands[0]
@@ -542,20 +605,20 @@ def routed_lower(rt: Routes, I: int, arith: Arith):
             return hit
         taps = rt.taps[u]
         outs_I, outs_J, mixed = [], [], []
-        for t in taps:
+        for t, rd in zip(taps, rt.reads[u], strict=True):
             sd = side(t[0][0]) if t else 0
             if not t:
                 val_memo[key] = zero
                 return zero
-            (outs_I if sd == 1 else outs_J if sd == 2 else mixed).append(t)
-        factor = a.prod(best_mixed(t) for t in mixed)
-        pure = [out(t) for t in outs_I + outs_J]
+            (outs_I if sd == 1 else outs_J if sd == 2 else mixed).append((t, rd))
+        factor = a.prod(best_mixed(t) for t, _ in mixed)
+        pure = [out(t, rd) for t, rd in outs_I + outs_J]
         if outs_I and outs_J:
             g = a.min(
                 rt.width[u],
                 w_up,
-                a.prod(out(t) for t in outs_I),
-                a.prod(out(t) for t in outs_J),
+                a.prod(out(t, rd) for t, rd in outs_I),
+                a.prod(out(t, rd) for t, rd in outs_J),
             )
             hit = factor * g
         else:
@@ -592,12 +655,12 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
         res = (side, rt.M, 0, None)
     elif side:
         p = 1
-        for tap in taps:
-            p *= max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
+        for tap, rd in zip(taps, rt.reads[u], strict=True):
+            p *= _int_out(rt, tap, I, rd)
         res = (side, min(rt.width[u], p), 0, None)
     else:
         factor, pI, pJ, hasI, hasJ = 1, 1, 1, False, False
-        for tap in taps:
+        for tap, rd in zip(taps, rt.reads[u], strict=True):
             if not tap:
                 factor = 0
                 continue
@@ -609,9 +672,12 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
                     _, _, f, g0 = _int_info(rt, x, I)
                     v = f * (min(g0, w) if g0 is not None else 1)
                     best = max(best, v)
+                joint = _leaf_pairs(rt, tap, I, INT)
+                if joint is not None:
+                    best = max(best, joint)
                 factor *= best
             else:
-                o = max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
+                o = _int_out(rt, tap, I, rd)
                 if tI:
                     pI, hasI = pI * o, True
                 else:
@@ -622,6 +688,13 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
             res = (0, 0, factor * min(1, pI * pJ), None)
     rt.memo[key] = res
     return res
+
+
+def _int_out(rt: Routes, tap, I: int, read: int) -> int:
+    """Independent channels a pure tap can deliver (the symbolic path's ``out``)."""
+    o = max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
+    joint = _leaf_pairs(rt, tap, I, INT, read)
+    return o if joint is None else max(o, joint)
 
 
 def _routed_lower_int(rt: Routes, I: int) -> int:
