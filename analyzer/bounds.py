@@ -1,4 +1,5 @@
-"""Rank bounds for a matricization [A]_I: propagation (theory.md sec. 3), Theorem 7, Claim 5.
+"""Rank bounds for a matricization [A]_I: propagation, Theorem 7, Claim 5 (docs/theory.md sec. 4-5)
+and the routed-tree lower bound (docs/theory.md sec. 6: widths per node and per edge).
 
 Every function here is pure. The same code runs on Python integers (concrete widths, fast) and
 on sympy expressions (symbolic widths): an :class:`Arith` supplies min/+/*/** for either.
@@ -227,7 +228,7 @@ class Propagator:
 
     State of a unit: (L, R, pi, rho): dimension of the span of the I-side column spaces of its
     channels, the same for J, the largest rank of one channel, the largest rank of any linear
-    combination of channels (theory.md sec. 3; all are valid upper bounds).
+    combination of channels (docs/theory.md sec. 4.1; all are valid upper bounds).
     """
 
     def __init__(self, circuit: Circuit, arith: Arith, values=None):
@@ -358,7 +359,7 @@ def claim5_lower(hs: HybridStructure, width, M, I: int, arith: Arith):
 
 
 # --------------------------------------------------------------------------- routed trees
-# The lower bound of docs/theory.md sec. 5 ("routed trees"): Theorem 7's sibling construction on
+# The lower bound of docs/theory.md sec. 6 ("routed trees"): Theorem 7's sibling construction on
 # any tree that the circuit can carry, one product unit per node, with a width per edge. It
 # covers single trees (any kernel, any widths: Theorem 7 at per-node widths), sums of trees,
 # and mixed networks (Claim 5 with per-edge widths: r - s where a hybrid tree stays in a branch
@@ -457,7 +458,7 @@ def _joint_rank(circuit: Circuit, v: int, width, arith: Arith):
 
 
 def _leaf_pairs(rt: Routes, tap, I: int, a: Arith, read: int | None = None):
-    """Several layer-1 sources read together (docs/theory.md sec. 5, joint leaf pairs).
+    """Several layer-1 sources read together (docs/theory.md sec. 6.3, joint leaf pairs).
 
     When a mixed tap reads two or more sources that are all layer-1 units (every tap an input),
     the parent's linear form adds up to ``w_x`` rank-one products from each source ``x``, and
@@ -533,7 +534,7 @@ def _route_matrices(circuit: Circuit, v: int, width) -> dict[int, np.ndarray]:
 
 
 def routed_lower(rt: Routes, I: int, arith: Arith):
-    """max over routed trees of the product of the pair-node ranks (docs/theory.md sec. 5).
+    """max over routed trees of the product of the pair-node ranks (docs/theory.md sec. 6).
 
     A *pair node* is a product unit with a tap fully in I and a tap fully in J. Its factor is
     ``min(r_u, w_up, prod of the I taps' outs, prod of the J taps' outs)``, where ``w_up`` is

@@ -14,7 +14,7 @@ B's size there (``analyzer.parameter_count``, times ``c``) is a lower bound on t
 
 References
 ----------
-Cohen, Tamari, Shashua, ICLR 2018: Claim 5, Theorem 7, Corollary 8 (sec. 6); theory.md sec. 4.
+Cohen, Tamari, Shashua, ICLR 2018: Claim 5, Theorem 7, Corollary 8 (sec. 6); docs/theory.md sec. 8.
 """
 
 from __future__ import annotations

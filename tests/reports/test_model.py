@@ -78,7 +78,7 @@ def test_symbolic_and_numeric_columns():
     num = analyze(arch, partitions=[I], values={"r": 4}, with_tilings=True).to_dict()
     data = build_report_data(num, symbolic=sym)
     (row,) = data.partitions
-    # Claim 5 + Theorem 7 with per-edge widths: 8 pairs of width r = 4 (docs/theory.md sec. 5)
+    # Claim 5 + Theorem 7 with per-edge widths: 8 pairs of width r = 4 (docs/theory.md sec. 6.4)
     assert row.lower == 4**8
     assert row.lower_latex == r"r^{8}"
     assert row.upper == 4**8  # the trivial cap M^|I| = M^|J| with M = r = 4
