@@ -81,7 +81,8 @@ def test_paper_mixed_claim5_lower_is_half_width_to_the_eighth():
     p = analyze(load_spec("builtin:paper-mixed"), partitions=[PAPER_I]).partitions[0]
     assert sympy.simplify(sympy.sympify(p.claim5_lower, locals={"r": r}) - (r / 2) ** 8) == 0
     # the headline lower bound: the same 8 leaf pairs, each inside a depth-2 block, so the edge
-    # above each pair node stays in its branch (width r, not r/2): r^8 at M = r (docs/theory.md sec. 6.4)
+    # above each pair node stays in its branch (width r, not r/2): r^8 at M = r
+    # (docs/theory.md sec. 6.4)
     assert p.lower_source == "Claim 5 + Theorem 7, widths per edge"
     assert sympy.simplify(sympy.sympify(p.routed_lower, locals={"r": r}) - r**8) == 0
     assert p.hybrid_pairs == 8
