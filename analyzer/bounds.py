@@ -271,8 +271,10 @@ class Propagator:
             pi = a.prod(x[3] for x in ch)
             L = a.min(capI, a.prod(x[0] for x in ch), r * pi)
             R = a.min(capJ, a.prod(x[1] for x in ch), r * pi)
+            pi = a.min(pi, L, R)  # one channel's rank is at most L and R
+            L, R = a.min(L, r * pi), a.min(R, r * pi)  # r channels of rank <= pi
             rho = a.min(L, R, r * pi)
-            st = (L, R, a.min(pi, L, R), rho)
+            st = (L, R, pi, rho)
         elif u.kind == "exchange":
             r, s = self.width[uid], self.s[uid]
             A = self.state(u.children[0], I)  # contributes channels [0, s)
@@ -280,6 +282,8 @@ class Propagator:
             n, m = s, r - s
             L = a.min(capI, _part(a, A[0], n, A[2]) + _part(a, B[0], m, B[2]))
             R = a.min(capJ, _part(a, A[1], n, A[2]) + _part(a, B[1], m, B[2]))
+            gL, gR = self._shared_span(u.children, I)
+            L, R = a.min(L, gL), a.min(R, gR)
             rho = a.min(L, R, _part(a, A[3], n, A[2]) + _part(a, B[3], m, B[2]))
             pi = a.min(a.max(A[2], B[2]), L, R)
             st = (L, R, pi, rho)
@@ -289,12 +293,40 @@ class Propagator:
             sum_pi = a.sum(x[2] for x in ch)
             L = a.min(capI, a.sum(x[0] for x in ch), r * sum_pi)
             R = a.min(capJ, a.sum(x[1] for x in ch), r * sum_pi)
+            gL, gR = self._shared_span(u.children, I)
+            L, R = a.min(L, gL), a.min(R, gR)
+            pi = a.min(sum_pi, L, R)  # one channel's rank is at most L and R
+            L, R = a.min(L, r * pi), a.min(R, r * pi)  # r channels of rank <= pi
             rho = a.min(L, R, a.sum(x[3] for x in ch))
-            st = (L, R, a.min(sum_pi, L, R), rho)
+            st = (L, R, pi, rho)
         else:  # pragma: no cover - construction guarantees the kinds
             raise ValueError(f"unknown unit kind {u.kind!r}")
         self.memo[key] = st
         return st
+
+    def _shared_span(self, units, I: int):
+        """Dimensions of the joint I- and J-column spaces of ``units`` (one support), grouped.
+
+        A product unit's channels have their column spaces in the tensor product of the column
+        spaces of the units its taps read, of dimension prod_j L(child_j); product units that
+        read the same units share that space. Other units count with their own L (R alike).
+        docs/theory.md sec. 4.1 (shared reads).
+        """
+        a = self.a
+        groups: set = set()
+        for v in units:
+            uv = self.c.units[v]
+            groups.add(("prod", uv.children) if uv.kind == "prod" else ("unit", (v,)))
+        gL, gR = [], []
+        for kind, ids in sorted(groups):
+            ch = [self.state(c, I) for c in ids]
+            if kind == "prod":  # the tensor product of the read units' column spaces
+                gL.append(a.prod(x[0] for x in ch))
+                gR.append(a.prod(x[1] for x in ch))
+            else:
+                gL.append(ch[0][0])
+                gR.append(ch[0][1])
+        return a.sum(gL), a.sum(gR)
 
     def output_bound(self, I: int):
         """Upper bound on rank [A]_I of the network output (sum of branch outputs)."""
@@ -304,6 +336,11 @@ class Propagator:
         nJ = used.bit_count() - nI
         idx = 3 if self.c.arch.readout else 2  # read-out: any linear combination; else one channel
         total = a.sum(self.state(o, I)[idx] for o in self.c.outputs)
+        outs = self.c.outputs
+        if len(outs) > 1 and len({self.c.units[o].support for o in outs}) == 1:
+            # the summed outputs lie in the branches' joint column space (and row space)
+            gL, gR = self._shared_span(outs, I)
+            total = a.min(total, gL, gR)
         return a.min(self._cap(nI), self._cap(nJ), total)
 
 
