@@ -242,6 +242,7 @@ class Propagator:
         self.memo: dict[tuple[int, int], tuple] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
         self._routes: Routes | None | bool = False
+        self._src_cache: dict[int, frozenset] = {}
 
     def routes(self) -> Routes | None:
         """The circuit's routing table for :func:`routed_lower` (built once)."""
@@ -304,28 +305,63 @@ class Propagator:
         self.memo[key] = st
         return st
 
-    def _shared_span(self, units, I: int):
-        """Dimensions of the joint I- and J-column spaces of ``units`` (one support), grouped.
+    def _sources_of(self, v: int) -> frozenset:
+        """The product and input units whose channels span unit ``v``'s (joins add or copy)."""
+        hit = self._src_cache.get(v)
+        if hit is None:
+            u = self.c.units[v]
+            if u.kind in ("input", "prod"):
+                hit = frozenset((v,))
+            else:
+                hit = frozenset().union(*(self._sources_of(c) for c in u.children))
+            self._src_cache[v] = hit
+        return hit
 
-        A product unit's channels have their column spaces in the tensor product of the column
-        spaces of the units its taps read, of dimension prod_j L(child_j); product units that
-        read the same units share that space. Other units count with their own L (R alike).
-        docs/theory.md sec. 4.1 (shared reads).
+    def _shared_span(self, units, I: int):
+        """Dimensions of the joint I- and J-column spaces of ``units`` (one support).
+
+        Their channels lie in the span of their source units' channels. A product unit's
+        channel is a product over taps of a combination of the read unit's channels, whose
+        column space lies in the sum of the column spaces of that unit's sources: so product
+        units whose taps read units with the same sources share one space, of dimension at most
+        prod_j min(cap_j, sum of L over the sources of tap j). Inputs count with their own L.
+        docs/theory.md sec. 4.1 (shared reads); R alike.
         """
         a = self.a
-        groups: set = set()
+        groups: dict = {}  # sources per tap -> per tap, the units read by the group's members
         for v in units:
-            uv = self.c.units[v]
-            groups.add(("prod", uv.children) if uv.kind == "prod" else ("unit", (v,)))
+            for x in self._sources_of(v):
+                ux = self.c.units[x]
+                if ux.kind == "prod":
+                    key = tuple(self._sources_of(c) for c in ux.children)
+                    reads = groups.setdefault(key, [set() for _ in key])
+                    for j, c in enumerate(ux.children):
+                        reads[j].add(c)
+                else:
+                    groups.setdefault((frozenset((x,)),), None)
         gL, gR = [], []
-        for kind, ids in sorted(groups):
-            ch = [self.state(c, I) for c in ids]
-            if kind == "prod":  # the tensor product of the read units' column spaces
-                gL.append(a.prod(x[0] for x in ch))
-                gR.append(a.prod(x[1] for x in ch))
-            else:
-                gL.append(ch[0][0])
-                gR.append(ch[0][1])
+        for key, reads in groups.items():
+            if reads is None:  # an input unit
+                st = self.state(next(iter(key[0])), I)
+                gL.append(st[0])
+                gR.append(st[1])
+                continue
+            dL, dR = [], []
+            for srcs, rd in zip(key, reads, strict=True):
+                # the tap's column spaces lie in the sum over the units read (and over sources)
+                s_st = [self.state(y, I) for y in sorted(srcs)]
+                r_st = [self.state(y, I) for y in sorted(rd)]
+                sup = self.c.units[next(iter(srcs))].support
+                nI = (I & sup).bit_count()
+                nJ = sup.bit_count() - nI
+                dL.append(
+                    a.min(self._cap(nI), a.sum(x[0] for x in s_st), a.sum(x[0] for x in r_st))
+                )
+                dR.append(
+                    a.min(self._cap(nJ), a.sum(x[1] for x in s_st), a.sum(x[1] for x in r_st))
+                )
+            gL.append(a.prod(dL))
+            gR.append(a.prod(dR))
         return a.sum(gL), a.sum(gR)
 
     def output_bound(self, I: int):

@@ -191,7 +191,10 @@ def test_values_keyword_equals_concrete_spec():
 def test_to_dict_partition_fields():
     a = analyze(load_spec("builtin:worked-mix2"), partitions=["0,1,4,5"], with_tilings=True)
     p = a.to_dict()["partitions"][0]
-    assert p["I"] == [0, 1, 4, 5] and p["upper"] == 50 and isinstance(p["upper_symbolic"], str)
+    # by hand (docs/theory.md sec. 4.1, shared reads): on each block b the output's I-column
+    # space lies in W_b, the span of T's and T''s layer-2 units there: dim <= 2 (T: {0,1} in I,
+    # width 2) + 4 (T': two mixed layer-1 units of rank <= 2) = 6; so 6 x 6 = 36 >= 34 (table)
+    assert p["I"] == [0, 1, 4, 5] and p["upper"] == 36 and isinstance(p["upper_symbolic"], str)
     assert p["upper_source"] == "propagation" and "Claim 5" in p["lower_source"]
     assert set(p["tilings"]) == {"T", "Tp"}
     assert p["tilings"]["T"]["I"] == [[0, 1], [4, 5]]

@@ -92,3 +92,24 @@ def test_upper_never_below_the_exact_rank_on_random_sums_and_exchanges():
             assert rank_of(used, A, pb.I) <= pb.upper, (spec, pb.I)
             checked += 1
     assert checked >= 150
+
+
+def test_exchange_after_an_exchange_shares_the_sources():
+    """Two exchanges of one channel (after layers 2 and 3) between (1, 2, 4, 8) branches of
+    widths (4, 1, 2, 4) and (3, 1, 2, 1), M = 2, I = {0, 2, 3, 15}: both branches' layer-4
+    units read the two halves of the same exchange, whose channels span the same two source
+    units; the bound (16 before the shared-reads rule) now equals the full-grid rank."""
+    spec = {
+        "name": "xx",
+        "input_channels": 2,
+        "branches": [_br("A", [1, 2, 4, 8], [4, 1, 2, 4]), _br("B", [1, 2, 4, 8], [3, 1, 2, 1])],
+        "connections": [
+            {"after_layer": 2, "branches": ["A", "B"], "exchange": 1},
+            {"after_layer": 3, "branches": ["A", "B"], "exchange": 1},
+        ],
+    }
+    arch = spec_from_dict(spec)
+    I = [0, 2, 3, 15]
+    used, A = grid_tensor(arch, "per-node", 0)
+    rank = rank_of(used, A, I)
+    assert analyze(arch, partitions=[I]).partitions[0].upper == rank == 8
