@@ -243,6 +243,8 @@ class Propagator:
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
         self._routes: Routes | None | bool = False
         self._src_cache: dict[int, frozenset] = {}
+        self._plans: dict[tuple[int, ...], list] = {}
+        self._plan_inputs: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     def routes(self) -> Routes | None:
         """The circuit's routing table for :func:`routed_lower` (built once)."""
@@ -328,41 +330,61 @@ class Propagator:
         docs/theory.md sec. 4.1 (shared reads); R alike.
         """
         a = self.a
+        plan = self._plans.get(units)
+        if plan is None:
+            plan = self._plan(units)
+            self._plans[units] = plan
+        gL, gR = [], []
+        for taps in plan:
+            if taps is None:
+                continue
+            dL, dR = [], []
+            for srcs, rd, sup in taps:
+                nI = (I & sup).bit_count()
+                nJ = sup.bit_count() - nI
+                s_st = [self.state(y, I) for y in srcs]
+                r_st = [self.state(y, I) for y in rd]
+                if a.symbolic:
+                    dL.append(
+                        a.min(self._cap(nI), a.sum(x[0] for x in s_st), a.sum(x[0] for x in r_st))
+                    )
+                    dR.append(
+                        a.min(self._cap(nJ), a.sum(x[1] for x in s_st), a.sum(x[1] for x in r_st))
+                    )
+                else:
+                    dL.append(min(self.M**nI, sum(x[0] for x in s_st), sum(x[0] for x in r_st)))
+                    dR.append(min(self.M**nJ, sum(x[1] for x in s_st), sum(x[1] for x in r_st)))
+            gL.append(a.prod(dL))
+            gR.append(a.prod(dR))
+        for x in self._plan_inputs.get(units, ()):
+            st = self.state(x, I)
+            gL.append(st[0])
+            gR.append(st[1])
+        return a.sum(gL), a.sum(gR)
+
+    def _plan(self, units: tuple[int, ...]) -> list:
+        """Partition-independent part of :meth:`_shared_span`: the groups and their taps."""
         groups: dict = {}  # sources per tap -> per tap, the units read by the group's members
+        inputs: list[int] = []
         for v in units:
-            for x in self._sources_of(v):
+            for x in sorted(self._sources_of(v)):
                 ux = self.c.units[x]
                 if ux.kind == "prod":
                     key = tuple(self._sources_of(c) for c in ux.children)
                     reads = groups.setdefault(key, [set() for _ in key])
                     for j, c in enumerate(ux.children):
                         reads[j].add(c)
-                else:
-                    groups.setdefault((frozenset((x,)),), None)
-        gL, gR = [], []
+                elif x not in inputs:
+                    inputs.append(x)
+        self._plan_inputs[units] = tuple(inputs)
+        plan = []
         for key, reads in groups.items():
-            if reads is None:  # an input unit
-                st = self.state(next(iter(key[0])), I)
-                gL.append(st[0])
-                gR.append(st[1])
-                continue
-            dL, dR = [], []
+            taps = []
             for srcs, rd in zip(key, reads, strict=True):
-                # the tap's column spaces lie in the sum over the units read (and over sources)
-                s_st = [self.state(y, I) for y in sorted(srcs)]
-                r_st = [self.state(y, I) for y in sorted(rd)]
                 sup = self.c.units[next(iter(srcs))].support
-                nI = (I & sup).bit_count()
-                nJ = sup.bit_count() - nI
-                dL.append(
-                    a.min(self._cap(nI), a.sum(x[0] for x in s_st), a.sum(x[0] for x in r_st))
-                )
-                dR.append(
-                    a.min(self._cap(nJ), a.sum(x[1] for x in s_st), a.sum(x[1] for x in r_st))
-                )
-            gL.append(a.prod(dL))
-            gR.append(a.prod(dR))
-        return a.sum(gL), a.sum(gR)
+                taps.append((tuple(sorted(srcs)), tuple(sorted(rd)), sup))
+            plan.append(tuple(taps))
+        return plan
 
     def output_bound(self, I: int):
         """Upper bound on rank [A]_I of the network output (sum of branch outputs)."""
