@@ -12,7 +12,16 @@ from typing import Any
 
 import sympy
 
-from .bounds import INT, SYM, Propagator, Theorem7Info, claim5_lower, symbol_minima, theorem7
+from .bounds import (
+    INT,
+    SYM,
+    Propagator,
+    Theorem7Info,
+    claim5_lower,
+    routed_lower,
+    symbol_minima,
+    theorem7,
+)
 from .circuit import Circuit, build_circuit, positions_of
 from .limits import DEFAULT_LIMITS, Limits, check
 from .numbers import expr_text, log2, to_json
@@ -172,6 +181,7 @@ class PartitionBounds:
     claim5_lower: str | None = None
     hybrid_pairs: int | None = None
     hybrid_witness: list[dict] | None = None
+    routed_lower: str | None = None
     tilings: dict[str, dict[str, list[list[int]]]] | None = None
     upper_expr: Any = field(default=None, repr=False)
     lower_expr: Any = field(default=None, repr=False)
@@ -241,6 +251,16 @@ def bound_partition(
         c5, pairs, choice = claim5_lower(st.hybrid, st.hybrid_width, M, I, arith)
         lowers.append((c5, "Claim 5 + Theorem 7"))
         witness = st.hybrid.describe(choice)
+    rt = prop.routes()
+    rl = None
+    if rt is not None:  # Theorem 7 / Claim 5 with a width per node and per edge (theory sec. 5)
+        rl = routed_lower(rt, I, arith)
+        name = (
+            "Claim 5 + Theorem 7, widths per edge"
+            if arch.connections
+            else "Theorem 7, widths per node"
+        )
+        lowers.append((rl, name))
     upper, usrc = _tightest(uppers, arith, True)
     lower, lsrc = _tightest(lowers, arith, False)
     tilings = None
@@ -268,6 +288,7 @@ def bound_partition(
         claim5_lower=None if c5 is None else _fmt(c5),
         hybrid_pairs=pairs,
         hybrid_witness=witness,
+        routed_lower=None if rl is None else _fmt(rl),
         tilings=tilings,
         upper_expr=upper,
         lower_expr=lower,

@@ -1,4 +1,5 @@
-"""Rank bounds for a matricization [A]_I: propagation (theory.md sec. 3), Theorem 7, Claim 5.
+"""Rank bounds for a matricization [A]_I: propagation, Theorem 7, Claim 5 (docs/theory.md sec. 4-5)
+and the routed-tree lower bound (docs/theory.md sec. 6: widths per node and per edge).
 
 Every function here is pure. The same code runs on Python integers (concrete widths, fast) and
 on sympy expressions (symbolic widths): an :class:`Arith` supplies min/+/*/** for either.
@@ -11,8 +12,10 @@ Decompositions", ICLR 2018: Theorem 7 (tiling bounds), Claim 5 (hybrid trees), D
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import flint
+import numpy as np
 import sympy
 
 from .circuit import Circuit
@@ -27,6 +30,9 @@ __all__ = [
     "theorem7",
     "Theorem7Info",
     "claim5_lower",
+    "Routes",
+    "routes",
+    "routed_lower",
 ]
 
 
@@ -222,7 +228,7 @@ class Propagator:
 
     State of a unit: (L, R, pi, rho): dimension of the span of the I-side column spaces of its
     channels, the same for J, the largest rank of one channel, the largest rank of any linear
-    combination of channels (theory.md sec. 3; all are valid upper bounds).
+    combination of channels (docs/theory.md sec. 4.1; all are valid upper bounds).
     """
 
     def __init__(self, circuit: Circuit, arith: Arith, values=None):
@@ -238,6 +244,16 @@ class Propagator:
         self.memo: dict[tuple[int, int], tuple] = {}
         self._caps: dict[int, object] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
+        self._routes: Routes | None | bool = False
+        self._src_cache: dict[int, frozenset] = {}
+        self._plans: dict[tuple[int, ...], list] = {}
+        self._plan_inputs: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def routes(self) -> Routes | None:
+        """The circuit's routing table for :func:`routed_lower` (built once)."""
+        if self._routes is False:
+            self._routes = routes(self.c, self.a)
+        return self._routes
 
     def _cap(self, k: int):
         # performance only (issue 12): M^k cached, it is asked for with the same k very often
@@ -265,8 +281,10 @@ class Propagator:
             pi = a.prod(x[3] for x in ch)
             L = a.min(capI, a.prod(x[0] for x in ch), r * pi)
             R = a.min(capJ, a.prod(x[1] for x in ch), r * pi)
+            pi = a.min(pi, L, R)  # one channel's rank is at most L and R
+            L, R = a.min(L, r * pi), a.min(R, r * pi)  # r channels of rank <= pi
             rho = a.min(L, R, r * pi)
-            st = (L, R, a.min(pi, L, R), rho)
+            st = (L, R, pi, rho)
         elif u.kind == "exchange":
             r, s = self.width[uid], self.s[uid]
             A = self.state(u.children[0], I)  # contributes channels [0, s)
@@ -274,6 +292,8 @@ class Propagator:
             n, m = s, r - s
             L = a.min(capI, _part(a, A[0], n, A[2]) + _part(a, B[0], m, B[2]))
             R = a.min(capJ, _part(a, A[1], n, A[2]) + _part(a, B[1], m, B[2]))
+            gL, gR = self._shared_span(u.children, I)
+            L, R = a.min(L, gL), a.min(R, gR)
             rho = a.min(L, R, _part(a, A[3], n, A[2]) + _part(a, B[3], m, B[2]))
             pi = a.min(a.max(A[2], B[2]), L, R)
             st = (L, R, pi, rho)
@@ -283,12 +303,95 @@ class Propagator:
             sum_pi = a.sum(x[2] for x in ch)
             L = a.min(capI, a.sum(x[0] for x in ch), r * sum_pi)
             R = a.min(capJ, a.sum(x[1] for x in ch), r * sum_pi)
+            gL, gR = self._shared_span(u.children, I)
+            L, R = a.min(L, gL), a.min(R, gR)
+            pi = a.min(sum_pi, L, R)  # one channel's rank is at most L and R
+            L, R = a.min(L, r * pi), a.min(R, r * pi)  # r channels of rank <= pi
             rho = a.min(L, R, a.sum(x[3] for x in ch))
-            st = (L, R, a.min(sum_pi, L, R), rho)
+            st = (L, R, pi, rho)
         else:  # pragma: no cover - construction guarantees the kinds
             raise ValueError(f"unknown unit kind {u.kind!r}")
         self.memo[key] = st
         return st
+
+    def _sources_of(self, v: int) -> frozenset:
+        """The product and input units whose channels span unit ``v``'s (joins add or copy)."""
+        hit = self._src_cache.get(v)
+        if hit is None:
+            u = self.c.units[v]
+            if u.kind in ("input", "prod"):
+                hit = frozenset((v,))
+            else:
+                hit = frozenset().union(*(self._sources_of(c) for c in u.children))
+            self._src_cache[v] = hit
+        return hit
+
+    def _shared_span(self, units, I: int):
+        """Dimensions of the joint I- and J-column spaces of ``units`` (one support).
+
+        Their channels lie in the span of their source units' channels. A product unit's
+        channel is a product over taps of a combination of the read unit's channels, whose
+        column space lies in the sum of the column spaces of that unit's sources: so product
+        units whose taps read units with the same sources share one space, of dimension at most
+        prod_j min(cap_j, sum of L over the sources of tap j). Inputs count with their own L.
+        docs/theory.md sec. 4.1 (shared reads); R alike.
+        """
+        a = self.a
+        plan = self._plans.get(units)
+        if plan is None:
+            plan = self._plan(units)
+            self._plans[units] = plan
+        gL, gR = [], []
+        for taps in plan:
+            if taps is None:
+                continue
+            dL, dR = [], []
+            for srcs, rd, sup in taps:
+                nI = (I & sup).bit_count()
+                nJ = sup.bit_count() - nI
+                s_st = [self.state(y, I) for y in srcs]
+                r_st = [self.state(y, I) for y in rd]
+                if a.symbolic:
+                    dL.append(
+                        a.min(self._cap(nI), a.sum(x[0] for x in s_st), a.sum(x[0] for x in r_st))
+                    )
+                    dR.append(
+                        a.min(self._cap(nJ), a.sum(x[1] for x in s_st), a.sum(x[1] for x in r_st))
+                    )
+                else:
+                    dL.append(min(self.M**nI, sum(x[0] for x in s_st), sum(x[0] for x in r_st)))
+                    dR.append(min(self.M**nJ, sum(x[1] for x in s_st), sum(x[1] for x in r_st)))
+            gL.append(a.prod(dL))
+            gR.append(a.prod(dR))
+        for x in self._plan_inputs.get(units, ()):
+            st = self.state(x, I)
+            gL.append(st[0])
+            gR.append(st[1])
+        return a.sum(gL), a.sum(gR)
+
+    def _plan(self, units: tuple[int, ...]) -> list:
+        """Partition-independent part of :meth:`_shared_span`: the groups and their taps."""
+        groups: dict = {}  # sources per tap -> per tap, the units read by the group's members
+        inputs: list[int] = []
+        for v in units:
+            for x in sorted(self._sources_of(v)):
+                ux = self.c.units[x]
+                if ux.kind == "prod":
+                    key = tuple(self._sources_of(c) for c in ux.children)
+                    reads = groups.setdefault(key, [set() for _ in key])
+                    for j, c in enumerate(ux.children):
+                        reads[j].add(c)
+                elif x not in inputs:
+                    inputs.append(x)
+        self._plan_inputs[units] = tuple(inputs)
+        plan = []
+        for key, reads in groups.items():
+            taps = []
+            for srcs, rd in zip(key, reads, strict=True):
+                sup = self.c.units[next(iter(srcs))].support
+                taps.append((tuple(sorted(srcs)), tuple(sorted(rd)), sup))
+            plan.append(tuple(taps))
+        return plan
 
     def output_bound(self, I: int):
         """Upper bound on rank [A]_I of the network output (sum of branch outputs)."""
@@ -298,6 +401,11 @@ class Propagator:
         nJ = used.bit_count() - nI
         idx = 3 if self.c.arch.readout else 2  # read-out: any linear combination; else one channel
         total = a.sum(self.state(o, I)[idx] for o in self.c.outputs)
+        outs = self.c.outputs
+        if len(outs) > 1 and len({self.c.units[o].support for o in outs}) == 1:
+            # the summed outputs lie in the branches' joint column space (and row space)
+            gL, gR = self._shared_span(outs, I)
+            total = a.min(total, gL, gR)
         return a.min(self._cap(nI), self._cap(nJ), total)
 
 
@@ -350,3 +458,354 @@ def claim5_lower(hs: HybridStructure, width, M, I: int, arith: Arith):
     pairs, choice = hs.best_pairs(I)
     a = arith
     return a.pow(a.min(a.lift(M), a.lift(width)), pairs), pairs, choice
+
+
+# --------------------------------------------------------------------------- routed trees
+# The lower bound of docs/theory.md sec. 6 ("routed trees"): Theorem 7's sibling construction on
+# any tree that the circuit can carry, one product unit per node, with a width per edge. It
+# covers single trees (any kernel, any widths: Theorem 7 at per-node widths), sums of trees,
+# and mixed networks (Claim 5 with per-edge widths: r - s where a hybrid tree stays in a branch
+# at an exchange, s where it crosses, r through a sum), with any number of branches and joins.
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Where each product unit's taps can take a signal from, and through how many channels.
+
+    ``taps[u]``: per tap of product unit ``u``, the pairs ``(source, width)``: ``source`` is a
+    product or input unit of the tap's support; ``width`` is the rank of the linear map from the
+    source's channels to the channels the tap reads when every other source of that support is
+    zero (exchanges and sums pass channels unchanged or add them). ``roots``: the branches'
+    output units. ``readout``: the output is a linear combination of a root's channels.
+    """
+
+    taps: dict[int, tuple[tuple[tuple[int, object], ...], ...]]
+    roots: tuple[int, ...]
+    readout: bool
+    support: tuple[int, ...]
+    width: tuple[object, ...]
+    M: object
+    # product units whose taps all read input units (layer-1 units): see _leaf_pairs
+    leafy: frozenset = frozenset()
+    # unit read by a tap -> rank of the routing from all its sources at once
+    joint: dict = field(default_factory=dict)
+    reads: dict = field(default_factory=dict)  # product unit -> the unit each tap reads
+    # integer fast path: (unit, I ∩ support) -> (side, inner, factor, g0); see _int_info
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def routes(circuit: Circuit, arith: Arith) -> Routes | None:
+    """The routing table of a circuit; None where the routed-tree bound does not apply.
+
+    It applies to product pooling, branches without overlapping offsets and connections joining
+    units of equal supports (mixture nodes). With symbolic widths, a tap that reads through two
+    or more joins in a row gets no source (width 0, a weaker but valid choice).
+    """
+    arch = circuit.arch
+    if (
+        arch.pooling != "product"
+        or any(k == "overlapping" for k in circuit.kinds)
+        or not circuit.valid_connections
+    ):
+        return None
+    units = circuit.units
+    conv = (lambda e: sympy.sympify(e)) if arith.symbolic else (lambda e: int(e))
+    width = tuple(conv(u.width) for u in units)
+    cache: dict[int, dict[int, object]] = {}
+
+    def sources(v: int) -> dict[int, object]:
+        hit = cache.get(v)
+        if hit is None:
+            hit = _sources(circuit, v, width, arith)
+            cache[v] = hit
+        return hit
+
+    taps = {}
+    joint: dict[int, object] = {}  # read unit -> rank of its routing from all sources at once
+    for u in units:
+        if u.kind == "prod":
+            taps[u.id] = tuple(tuple(sources(c).items()) for c in u.children)
+            for c in u.children:
+                if c not in joint:
+                    joint[c] = _joint_rank(circuit, c, width, arith)
+    leafy = frozenset(
+        u.id
+        for u in units
+        if u.kind == "prod" and all(units[c].kind == "input" for c in u.children)
+    )
+    return Routes(
+        taps,
+        tuple(circuit.outputs),
+        bool(arch.readout),
+        tuple(u.support for u in units),
+        width,
+        conv(arch.input_channels),
+        leafy,
+        joint,
+        {u.id: u.children for u in units if u.kind == "prod"},
+    )
+
+
+def _joint_rank(circuit: Circuit, v: int, width, arith: Arith):
+    """Rank of the map from all sources' channels together to the channels of unit ``v``."""
+    u = circuit.units[v]
+    if u.kind in ("input", "prod"):
+        return width[v]
+    if arith.symbolic:
+        kids = [circuit.units[c] for c in u.children]
+        return width[v] if all(k.kind in ("input", "prod") for k in kids) else 0
+    mats = _route_matrices(circuit, v, width)
+    R = np.hstack([mats[x] for x in sorted(mats)])
+    return int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+
+
+def _leaf_pairs(rt: Routes, tap, I: int, a: Arith, read: int | None = None):
+    """Several layer-1 sources read together (docs/theory.md sec. 6.3, joint leaf pairs).
+
+    When a mixed tap reads two or more sources that are all layer-1 units (every tap an input),
+    the parent's linear form adds up to ``w_x`` rank-one products from each source ``x``, and
+    per-node first-layer weights can make all their I-factors (and all their J-factors)
+    distinct product basis vectors: rank ``min(sum_x min(w_x, r_x), M^|S∩I|, M^|S∩J|)``.
+    On a pure tap (reading unit ``read``) the same choice gives ``min(sum_x min(w_x, r_x),
+    j, M^|S|)`` independent channels (the tap's *out*), ``j`` the rank of the routing from all
+    sources at once into ``read``'s channels. None when the rule does not apply.
+    """
+    if len(tap) < 2 or any(x not in rt.leafy for x, _ in tap):
+        return None
+    sup = rt.support[tap[0][0]]
+    nI = (sup & I).bit_count()
+    nJ = sup.bit_count() - nI
+    total = a.sum(a.min(w, rt.width[x]) for x, w in tap)
+    if nI == 0 or nJ == 0:
+        # a pure tap: the parent sees the read unit's channels, the image of all the sources'
+        # channels together, independent vectors of a space of dimension M^|S|
+        if read is None:
+            return None
+        return a.min(total, rt.joint.get(read, 0), rt.M ** (nI + nJ))
+    return a.min(total, rt.M**nI, rt.M**nJ)
+
+
+def _sources(circuit: Circuit, v: int, width, arith: Arith) -> dict[int, object]:
+    """{source unit: routed width} for the unit ``v`` a tap reads."""
+    u = circuit.units[v]
+    if u.kind in ("input", "prod"):
+        return {v: width[v]}
+    if arith.symbolic:
+        kids = [circuit.units[c] for c in u.children]
+        if any(k.kind not in ("input", "prod") for k in kids):
+            return {}  # a chain of joins: no closed form here (valid: width 0)
+        r = width[v]
+        if u.kind == "sum":
+            return {c: r for c in u.children}
+        other, own = u.children
+        if other == own:
+            return {own: r}
+        s = sympy.sympify(u.s)
+        return {other: s, own: r - s}
+    mats = _route_matrices(circuit, v, width)
+    out = {}
+    for x, R in mats.items():
+        rk = int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+        if rk:
+            out[x] = rk
+    return out
+
+
+def _route_matrices(circuit: Circuit, v: int, width) -> dict[int, np.ndarray]:
+    """{source: integer matrix (width of v) x (width of source)}: v's channels from the source's."""
+    u = circuit.units[v]
+    if u.kind in ("input", "prod"):
+        return {v: np.eye(width[v], dtype=np.int64)}
+    parts = [_route_matrices(circuit, c, width) for c in u.children]
+    r = width[v]
+    out: dict[int, np.ndarray] = {}
+    for x in set().union(*parts):
+        R = np.zeros((r, width[x]), dtype=np.int64)
+        if u.kind == "sum":
+            for p in parts:
+                if x in p:
+                    R += p[x]
+        else:  # exchange: channels [0, s) from children[0], [s, r) from children[1]
+            s = int(u.s)
+            if x in parts[0]:
+                R[:s] += parts[0][x][:s]
+            if x in parts[1]:
+                R[s:] += parts[1][x][s:]
+        out[x] = R
+    return out
+
+
+def routed_lower(rt: Routes, I: int, arith: Arith):
+    """max over routed trees of the product of the pair-node ranks (docs/theory.md sec. 6).
+
+    A *pair node* is a product unit with a tap fully in I and a tap fully in J. Its factor is
+    ``min(r_u, w_up, prod of the I taps' outs, prod of the J taps' outs)``, where ``w_up`` is
+    the width of the edge to its parent (1 at a root without read-out, the root width with
+    one), and the *out* of a pure tap is the number of independent channels it can deliver:
+    ``min(w, inner(source))`` with ``inner(input) = M`` and ``inner(u) = min(r_u, prod of its
+    taps' outs)``. Each tap picks its source independently; the maximum is exact.
+    Returns at least 1 (a generic network's output is not zero).
+    """
+    if not arith.symbolic:
+        return _routed_lower_int(rt, I)
+    a = arith
+    one, zero = a.lift(1), a.lift(0)
+    J_all = ~I
+    inner_memo: dict[int, object] = {}
+    val_memo: dict[tuple[int, object], object] = {}
+
+    def side(u: int) -> int:  # 1: pure I, 2: pure J, 0: mixed
+        sup = rt.support[u]
+        if sup & J_all == 0:
+            return 1
+        if sup & I == 0:
+            return 2
+        return 0
+
+    def nonzero(w) -> bool:
+        return (w != 0) if not a.symbolic else not sympy.sympify(w).is_zero
+
+    def inner(u: int):
+        hit = inner_memo.get(u)
+        if hit is None:
+            if u not in rt.taps:
+                hit = rt.M
+            else:
+                pairs = zip(rt.taps[u], rt.reads[u], strict=True)
+                hit = a.min(rt.width[u], a.prod(out(t, rd) for t, rd in pairs))
+            inner_memo[u] = hit
+        return hit
+
+    def out(tap, read):
+        cands = [a.min(w, inner(x)) for x, w in tap if nonzero(w)]
+        joint = _leaf_pairs(rt, tap, I, a, read)
+        if joint is not None:
+            cands.append(joint)
+        if not cands:
+            return zero
+        return a.max(*cands) if len(cands) > 1 else cands[0]
+
+    def best_mixed(tap):
+        cands = []
+        for x, w in tap:
+            if not nonzero(w):
+                continue
+            v = val(x, w)
+            if a.symbolic:
+                v = v * a.min(one, w)  # an edge of width 0 carries nothing
+            cands.append(v)
+        joint = _leaf_pairs(rt, tap, I, a)
+        if joint is not None:
+            cands.append(joint)
+        if not cands:
+            return zero
+        return a.max(*cands) if len(cands) > 1 else cands[0]
+
+    def val(u: int, w_up):
+        key = (u, w_up)
+        hit = val_memo.get(key)
+        if hit is not None:
+            return hit
+        taps = rt.taps[u]
+        outs_I, outs_J, mixed = [], [], []
+        for t, rd in zip(taps, rt.reads[u], strict=True):
+            sd = side(t[0][0]) if t else 0
+            if not t:
+                val_memo[key] = zero
+                return zero
+            (outs_I if sd == 1 else outs_J if sd == 2 else mixed).append((t, rd))
+        factor = a.prod(best_mixed(t) for t, _ in mixed)
+        pure = [out(t, rd) for t, rd in outs_I + outs_J]
+        if outs_I and outs_J:
+            g = a.min(
+                rt.width[u],
+                w_up,
+                a.prod(out(t, rd) for t, rd in outs_I),
+                a.prod(out(t, rd) for t, rd in outs_J),
+            )
+            hit = factor * g
+        else:
+            hit = factor * a.prod(a.min(one, p) for p in pure)
+        val_memo[key] = hit
+        return hit
+
+    cands = []
+    for o in rt.roots:
+        if side(o) != 0:
+            continue
+        w_up = rt.width[o] if rt.readout else one
+        cands.append(val(o, w_up))
+    best = a.max(one, *cands) if cands else one
+    return best
+
+
+def _int_info(rt: Routes, u: int, I: int) -> tuple:
+    """(side, inner, factor, g0) of unit ``u`` on integers, memoised per (u, I ∩ support).
+
+    side: 1 pure I, 2 pure J, 0 mixed. Pure units: ``inner``. Mixed units: the value towards a
+    parent edge of width w is ``factor * min(g0, w)`` for a pair node, ``factor`` when ``g0`` is
+    None (the same quantities as :func:`routed_lower`'s symbolic path).
+    """
+    sup = rt.support[u]
+    key = (u, I & sup)
+    hit = rt.memo.get(key)
+    if hit is not None:
+        return hit
+    Ii = key[1]
+    side = 1 if Ii == sup else 2 if Ii == 0 else 0
+    taps = rt.taps.get(u)
+    if taps is None:  # an input
+        res = (side, rt.M, 0, None)
+    elif side:
+        p = 1
+        for tap, rd in zip(taps, rt.reads[u], strict=True):
+            p *= _int_out(rt, tap, I, rd)
+        res = (side, min(rt.width[u], p), 0, None)
+    else:
+        factor, pI, pJ, hasI, hasJ = 1, 1, 1, False, False
+        for tap, rd in zip(taps, rt.reads[u], strict=True):
+            if not tap:
+                factor = 0
+                continue
+            tsup = rt.support[tap[0][0]]
+            tI = I & tsup
+            if tI and tI != tsup:  # a mixed tap: the best source
+                best = 0
+                for x, w in tap:
+                    _, _, f, g0 = _int_info(rt, x, I)
+                    v = f * (min(g0, w) if g0 is not None else 1)
+                    best = max(best, v)
+                joint = _leaf_pairs(rt, tap, I, INT)
+                if joint is not None:
+                    best = max(best, joint)
+                factor *= best
+            else:
+                o = _int_out(rt, tap, I, rd)
+                if tI:
+                    pI, hasI = pI * o, True
+                else:
+                    pJ, hasJ = pJ * o, True
+        if hasI and hasJ:
+            res = (0, 0, factor, min(rt.width[u], pI, pJ))
+        else:
+            res = (0, 0, factor * min(1, pI * pJ), None)
+    rt.memo[key] = res
+    return res
+
+
+def _int_out(rt: Routes, tap, I: int, read: int) -> int:
+    """Independent channels a pure tap can deliver (the symbolic path's ``out``)."""
+    o = max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
+    joint = _leaf_pairs(rt, tap, I, INT, read)
+    return o if joint is None else max(o, joint)
+
+
+def _routed_lower_int(rt: Routes, I: int) -> int:
+    best = 1
+    for o in rt.roots:
+        side, _, f, g0 = _int_info(rt, o, I)
+        if side:
+            continue
+        w_up = rt.width[o] if rt.readout else 1
+        best = max(best, f * (min(g0, w_up) if g0 is not None else 1))
+    return best

@@ -14,7 +14,7 @@ B's size there (``analyzer.parameter_count``, times ``c``) is a lower bound on t
 
 References
 ----------
-Cohen, Tamari, Shashua, ICLR 2018: Claim 5, Theorem 7, Corollary 8 (sec. 6); theory.md sec. 4.
+Cohen, Tamari, Shashua, ICLR 2018: Claim 5, Theorem 7, Corollary 8 (sec. 6); docs/theory.md sec. 8.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 import sympy
 
 from .analysis import Structure, _fmt, analyze, bound_partition, parameter_count, structure
-from .bounds import INT, Propagator
+from .bounds import INT, Propagator, routed_lower, routes
 from .circuit import mask_of, positions_of
 from .partitions import Partition, make_partition
 from .spec import Architecture, SpecError
@@ -230,13 +230,16 @@ def _int_values(values: Mapping[str, Any] | None, source: str) -> dict[str, symp
 
 # --------------------------------------------------------------------------- A's lower bounds
 class _LowerA:
-    """lower_A(I) = max(1, Theorem 7 lower, Claim 5 + Theorem 7 lower), as bound_partition does.
+    """lower_A(I) = max(1, Theorem 7 lower, Claim 5 + Theorem 7 lower, routed lower), as
+    bound_partition does (``rules="paper"``: without the routed lower, bounds.routed_lower).
 
     The exponents (sibling pairs under each tree and the best hybrid tree) depend on the trees
     only, so they are cached across sweep points in ``cache``.
     """
 
-    def __init__(self, st: Structure, cache: dict):
+    def __init__(self, st: Structure, cache: dict, rules: str = "all"):
+        if rules not in ("all", "paper"):
+            raise ValueError(f"lower_rules must be 'all' or 'paper', got {rules!r}")
         arch = st.arch
         self.st = st
         self.cache = cache
@@ -252,6 +255,15 @@ class _LowerA:
             self.tree_bases = [min(M, int(r)) for r in lw]
         self.hybrid = st.hybrid
         self.hbase = min(M, int(st.hybrid_width)) if st.hybrid is not None else None
+        # Theorem 7 / Claim 5 with widths per node and per edge (bounds.routed_lower): it
+        # depends on the widths, so its values are cached per sweep point only
+        self.routes = routes(st.circuit, INT) if rules == "all" else None
+        self.name_routed = (
+            "Claim 5 + Theorem 7, widths per edge"
+            if arch.connections
+            else "Theorem 7, widths per node"
+        )
+        self._routed: dict[int, int] = {}
 
     def pairs(self, I: int):
         hit = self.cache.get(I)
@@ -273,6 +285,13 @@ class _LowerA:
             v = self.hbase ** hp[0]
             if v > best:
                 best, src = v, "Claim 5 + Theorem 7"
+        if self.routes is not None:
+            v = self._routed.get(I)
+            if v is None:
+                v = int(routed_lower(self.routes, I, INT))
+                self._routed[I] = v
+            if v > best:
+                best, src = v, self.name_routed
         if self.override:
             c = self.override.get(_canon(I, self.used))
             if c is not None and c > best:
@@ -729,6 +748,7 @@ def compare(
     certifier: Callable | None = None,
     certify_max_k: int = 1024,
     symbolic: bool = True,
+    lower_rules: str = "all",
 ) -> Comparison:
     """Lower bound on the width and size of B (or a sum of ``copies`` B's) that replicates A.
 
@@ -747,6 +767,9 @@ def compare(
     certify : also certify A's lower bounds with ``certifier`` (default
         ``verify.verify_architecture``) on the reported partitions; the larger of the symbolic
         and the certified lower bound is used (both bound the generic rank from below).
+    lower_rules : ``all`` (default: every lower-bound rule of the analyzer, as ``analyze``) or
+        ``paper`` (Theorem 7 and Claim 5 as the paper states them: uniform widths, r/2 on every
+        hybrid tree; reproduces Corollary 8's numbers).
 
     Returns
     -------
@@ -879,7 +902,7 @@ def compare(
             )
         stA = structure(Av)
         M = int(Av.input_channels)
-        lowA = _LowerA(stA, pair_cache)
+        lowA = _LowerA(stA, pair_cache, rules=lower_rules)
         Bt = replace(B1, input_channels=sympy.Integer(M))
         ub = _UpperB(Bt, width_syms, copies, posmap, cB.used_mask, shared_B)
         saturation = M**n_modes

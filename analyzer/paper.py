@@ -29,7 +29,10 @@ def baseline_dilations(L: int) -> list[int]:
 
 
 def group_swap_dilations(L: int, k: int) -> list[int]:
-    """Layer l has dilation 2^(ceil(l/k)*k - 1 - ((l-1) mod k)) (theory.md sec. 1); L % k == 0."""
+    """Layer l has dilation 2^(ceil(l/k)*k - 1 - ((l-1) mod k)); L % k == 0.
+
+    docs/theory.md sec. 1 (the paper's tree T').
+    """
     if k < 1 or L % k:
         raise ValueError(f"group size k={k} must divide the depth L={L}")
     return [2 ** (-(-l // k) * k - 1 - ((l - 1) % k)) for l in range(1, L + 1)]

@@ -524,6 +524,7 @@ def _corollary8_checks(rec: _Recorder, cfg: dict) -> None:
                     families=[],
                     search="none",
                     symbolic=False,
+                    lower_rules="paper",  # Claim 5 as the paper states it (width r/2)
                 )
                 w0 = c.points[0].witness
                 p = w0.hybrid_pairs
@@ -628,6 +629,7 @@ def _depth_checks(rec: _Recorder, cfg: dict) -> None:
             families=["odd-even"],
             search="none",
             symbolic=False,
+            lower_rules="paper",  # Theorem 7 as the paper states it
         )
         rows = [
             {"r": p.value, "required_width": p.required_width, "expected": p.value**8}
@@ -667,6 +669,7 @@ def _depth_checks(rec: _Recorder, cfg: dict) -> None:
                 families=["odd-even"],
                 search="none",
                 symbolic=False,
+                lower_rules="paper",  # Theorem 7 as the paper states it
             )
             rows.append(
                 {"N": N, "required_width": c.points[0].required_width, "expected": 2 ** (N // 2)}

@@ -80,7 +80,11 @@ def test_worked_builtins_match_theory_setup():
 def test_paper_mixed_claim5_lower_is_half_width_to_the_eighth():
     p = analyze(load_spec("builtin:paper-mixed"), partitions=[PAPER_I]).partitions[0]
     assert sympy.simplify(sympy.sympify(p.claim5_lower, locals={"r": r}) - (r / 2) ** 8) == 0
-    assert p.lower_source == "Claim 5 + Theorem 7"
+    # the headline lower bound: the same 8 leaf pairs, each inside a depth-2 block, so the edge
+    # above each pair node stays in its branch (width r, not r/2): r^8 at M = r
+    # (docs/theory.md sec. 6.4)
+    assert p.lower_source == "Claim 5 + Theorem 7, widths per edge"
+    assert sympy.simplify(sympy.sympify(p.routed_lower, locals={"r": r}) - r**8) == 0
     assert p.hybrid_pairs == 8
     assert p.upper is None and p.lower is None  # r unset
 
@@ -187,7 +191,10 @@ def test_values_keyword_equals_concrete_spec():
 def test_to_dict_partition_fields():
     a = analyze(load_spec("builtin:worked-mix2"), partitions=["0,1,4,5"], with_tilings=True)
     p = a.to_dict()["partitions"][0]
-    assert p["I"] == [0, 1, 4, 5] and p["upper"] == 50 and isinstance(p["upper_symbolic"], str)
+    # by hand (docs/theory.md sec. 4.1, shared reads): on each block b the output's I-column
+    # space lies in W_b, the span of T's and T''s layer-2 units there: dim <= 2 (T: {0,1} in I,
+    # width 2) + 4 (T': two mixed layer-1 units of rank <= 2) = 6; so 6 x 6 = 36 >= 34 (table)
+    assert p["I"] == [0, 1, 4, 5] and p["upper"] == 36 and isinstance(p["upper_symbolic"], str)
     assert p["upper_source"] == "propagation" and "Claim 5" in p["lower_source"]
     assert set(p["tilings"]) == {"T", "Tp"}
     assert p["tilings"]["T"]["I"] == [[0, 1], [4, 5]]

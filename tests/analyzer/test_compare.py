@@ -123,6 +123,7 @@ def test_corollary8_index_set_requirement(k, B):
         families=[],
         search="none",
         symbolic=False,
+        lower_rules="paper",  # the paper's Claim 5 width r/2 (Corollary 8 as stated)
     )
     for r, pt in zip(rs, c.points, strict=True):
         assert pt.witness.lower_A == (r // 2) ** p
@@ -189,6 +190,7 @@ def test_mixed_against_sum_of_T_and_Tp_uses_the_paper_set():
         families=[],
         search="none",
         symbolic=False,
+        lower_rules="paper",  # the paper's Claim 5 width r/2 (Corollary 8 as stated)
     )
     for r, pt in zip([8, 16], c.points, strict=True):
         # 2 * w^6 >= (r/2)^8
@@ -318,6 +320,7 @@ def test_certify_uses_larger_certified_ranks():
         families=[],
         certify=True,
         certifier=fake,
+        lower_rules="paper",  # the per-edge rule alone gives r^8 = 65536 here
     )
     assert calls and calls[0]["mode"] == "exact"
     assert c.points[0].required_width == 1000

@@ -60,7 +60,10 @@ def test_corollary8_ratio_from_the_analyzer(k):
         assert int(p.theorem7_upper) == r ** (n // 2 * (2 ** (k - 1) + 1)) == p.upper
     p = analyze(load_spec(f"builtin:groupswap-k{k}-mixed", {"r": r}), partitions=[I]).partitions[0]
     assert p.hybrid_pairs == n * 2 ** (k - 1)
-    assert int(p.claim5_lower) == (r // 2) ** (n * 2 ** (k - 1)) == p.lower
+    assert int(p.claim5_lower) == (r // 2) ** (n * 2 ** (k - 1))
+    # per-edge widths (docs/theory.md sec. 6.4): every pair is a leaf pair inside a block, its
+    # parent edge stays in the branch (width r), leaves give M = r: r per pair
+    assert int(p.routed_lower) == r ** (n * 2 ** (k - 1)) == p.lower
     assert Fraction(n * 2 ** (k - 1), n // 2 * (2 ** (k - 1) + 1)) == corollary8_exponent(k)
 
 

@@ -67,7 +67,9 @@ def test_table_output_for_a_builtin():
 def test_table_output_for_a_file(tmp_path):
     res = run(spec_file(tmp_path, "m.yaml", MIXED), "--partition", "0,1,4,5", "-p", "0,2,4,6")
     assert res.exit_code == 0, res.output
-    assert "{0,1,4,5}" in res.stdout and "{0,2,4,6}" in res.stdout and "50" in res.stdout
+    # the worked table's mix2; upper 36 on {0,1,4,5} (6 x 6 by shared reads, docs/theory.md
+    # sec. 4.1; the generic rank is 34)
+    assert "{0,1,4,5}" in res.stdout and "{0,2,4,6}" in res.stdout and "36" in res.stdout
 
 
 def test_json_output_schema():
@@ -97,8 +99,10 @@ def test_json_with_r_unset_keeps_symbolic_bounds():
     assert d["symbols"] == ["r"]
     (p,) = d["partitions"]
     assert p["upper"] is None and p["upper_symbolic"] == "r**8"
-    assert p["lower"] is None and p["lower_symbolic"] == "r**8/256"
-    assert p["lower_source"] == "Claim 5 + Theorem 7"
+    # per-edge widths: the 8 pairs sit inside the blocks (width r each): lower r^8 = upper
+    assert p["lower"] is None and p["lower_symbolic"] == "r**8"
+    assert p["claim5_lower"] == "r**8/256"
+    assert p["lower_source"] == "Claim 5 + Theorem 7, widths per edge"
     assert d["hybrid_trees"]["count"] == 32 and d["hybrid_trees"]["width"] == "r/2"
 
 

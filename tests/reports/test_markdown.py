@@ -62,8 +62,9 @@ def test_paper_mixed_markdown(paper_mixed_report):
                     "## Figures", "## Rank bounds per partition", "## Comparison:",
                     "## Reproducibility"):
         assert heading in md
-    # Claim 5 + Theorem 7 on the paper's set: (r/2)^8, 256 at r = 4; trivial cap r^8 = 65536
-    assert r"$\frac{r^{8}}{256}$" in md and "256 (Claim 5 + Theorem 7)" in md
+    # Claim 5 + Theorem 7 with per-edge widths on the paper's set: r^8 = 65536 at r = 4 (the 8
+    # pairs sit inside the blocks); the trivial cap r^8 = 65536 too (docs/theory.md sec. 6.4)
+    assert "65536 (Claim 5 + Theorem 7, widths per edge)" in md
     assert "$r^{8}$" in md and "65536 (propagation)" in md
     assert "upper bound $r^{8}$ $= 65536$" in md  # the summary's highlight
     assert "$16 r^{2}$ $= 256$" in md  # size 2 branches x 4 layers x k r r

@@ -78,9 +78,9 @@ def test_symbolic_and_numeric_columns():
     num = analyze(arch, partitions=[I], values={"r": 4}, with_tilings=True).to_dict()
     data = build_report_data(num, symbolic=sym)
     (row,) = data.partitions
-    # Claim 5 + Theorem 7: (r/2)^8 sibling pairs of a hybrid tree (theory.md sec. 4)
-    assert row.lower == (4 // 2) ** 8 == 256
-    assert row.lower_latex == r"\frac{r^{8}}{256}"
+    # Claim 5 + Theorem 7 with per-edge widths: 8 pairs of width r = 4 (docs/theory.md sec. 6.4)
+    assert row.lower == 4**8
+    assert row.lower_latex == r"r^{8}"
     assert row.upper == 4**8  # the trivial cap M^|I| = M^|J| with M = r = 4
     assert data.parameters_value == 16 * 4**2 and data.parameters_symbolic == "16*r**2"
     assert data.input_channels == "r" and data.input_channels_value == "4"
