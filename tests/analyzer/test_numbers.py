@@ -107,11 +107,15 @@ def test_json_consumers_read_big_values(default_digit_limit):
     d = json.loads(json.dumps(jsonable(a.to_dict())))
     p = d["partitions"][0]
     assert p["upper"] == to_decimal(32**2048) and p["upper_log2"] == 10240.0
-    assert from_json(p["lower"]) == 16**2048  # Claim 5 width r/2 = 16, 2048 pairs
+    # routed lower bound (docs/theory.md sec. 6): under T the 2048 layer-1 units pair an even
+    # with an odd position (leaf pairs); their edges to layer 2 stay inside the branch (the first
+    # exchange is after layer 2), width r = 32 = M: 32^2048, equal to the upper bound (Claim 5's
+    # uniform width r/2 alone gives 16^2048)
+    assert from_json(p["lower"]) == 32**2048
     assert d["hybrid_trees"]["count"] == to_decimal(2**1365)
     data = build_report_data(d)  # symbolic columns: the exact decimal texts of the values
     row = data.partitions[0]
-    assert row.upper == 32**2048 and row.lower == 16**2048
+    assert row.upper == 32**2048 and row.lower == 32**2048
     assert data.hybrid_trees["count"] == "2^1365"
     assert row.display()["upper"] == "2^10240"
     text = "\n".join(markdown_lines(data))

@@ -95,7 +95,10 @@ def test_paper_timit_hand_derived():
     assert p.upper == 32**2048
     # hybrid tree: T in every bottom segment (4-blocks: 2 split leaf pairs each, T' only 1),
     # 1024 * 2 = 2048 pairs, at the Claim 5 width min(M, r/2) = 16
-    assert p.hybrid_pairs == 2048 and p.lower == 16**2048
+    # Claim 5 counts 2048 sibling pairs of a hybrid tree; the routed lower bound (docs/theory.md
+    # sec. 6) gives each layer-1 leaf pair its full width r = M = 32 (its edge to layer 2 stays
+    # inside the branch), so lower = 32^2048 = upper
+    assert p.hybrid_pairs == 2048 and p.lower == 32**2048 == p.upper
 
 
 def test_paper_timit_default_is_representative_and_says_so():
