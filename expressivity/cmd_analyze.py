@@ -14,12 +14,14 @@ from analyzer.analysis import Analysis
 from analyzer.circuit import positions_of
 
 from .options import (
+    AllowLargeOpt,
     FormatOpt,
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
     check_format,
     guarded,
+    limits_for,
     parse_sets,
 )
 
@@ -127,11 +129,13 @@ def register(app: typer.Typer) -> None:
         partition: PartitionOpt = None,
         partitions: PartitionsOpt = None,
         fmt: FormatOpt = "table",
+        allow_large: AllowLargeOpt = False,
     ):
         """Mode trees, mixture nodes, parameter count and symbolic rank bounds per partition."""
         check_format(fmt)
-        values = parse_sets(set_)
-        arch = load_spec(spec, values)
+        limits = limits_for(allow_large)
+        values = parse_sets(set_, limits)
+        arch = load_spec(spec, values, limits)
         fams = default_families_for(arch, partition, partitions)
         a = analyze(arch, partitions=partition or [], families=fams)
         a.values = values  # already substituted; recorded for the header and the JSON

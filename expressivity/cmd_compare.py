@@ -13,12 +13,15 @@ from analyzer import load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
 
 from .options import (
+    AllowLargeOpt,
     FormatOpt,
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
     check_format,
+    check_seed,
     guarded,
+    limits_for,
     parse_sets,
 )
 
@@ -248,11 +251,14 @@ def register(app: typer.Typer) -> None:
         search: SearchOpt = "auto",
         seed: int = typer.Option(0, "--seed", help="Seed of the local search and of --certify."),
         fmt: FormatOpt = "table",
+        allow_large: AllowLargeOpt = False,
     ):
         """Smallest width (and size) of B whose rank bounds match A's on every partition."""
         check_format(fmt)
-        A = load_spec(spec_a)
-        B = load_spec(spec_b)
+        check_seed(seed)
+        limits = limits_for(allow_large)
+        A = load_spec(spec_a, limits=limits)
+        B = load_spec(spec_b, limits=limits)
         sw = parse_sweep(sweep) if sweep else None
         fams = None
         if partitions:
@@ -261,8 +267,8 @@ def register(app: typer.Typer) -> None:
             A,
             B,
             sweep=sw,
-            values_A=parse_sets(set_),
-            values_B=parse_sets(set_b),
+            values_A=parse_sets(set_, limits),
+            values_B=parse_sets(set_b, limits),
             partitions=partition or [],
             families=fams,
             copies=copies,

@@ -12,7 +12,16 @@ from rich.table import Table
 
 from analyzer.spec import SpecError
 
-from .options import FormatOpt, SetOpt, check_format, guarded, parse_sets
+from .options import (
+    AllowLargeOpt,
+    FormatOpt,
+    SetOpt,
+    check_format,
+    check_seed,
+    guarded,
+    limits_for,
+    parse_sets,
+)
 
 JunitOpt = Annotated[
     Path | None,
@@ -58,12 +67,22 @@ def register(app: typer.Typer) -> None:
             True, "--certify/--no-certify", help="Spec suites: certify ranks with the harness."
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of the harness's weights and samples."),
+        allow_large: AllowLargeOpt = False,
     ):
         """Check that the theory still matches what the networks do; exit 1 on any failure."""
         from .regress import run_suite, to_junit
 
         check_format(fmt)
-        result = run_suite(suite, values=parse_sets(set_), certify=certify, size=size, seed=seed)
+        check_seed(seed)
+        limits = limits_for(allow_large)
+        result = run_suite(
+            suite,
+            values=parse_sets(set_, limits),
+            certify=certify,
+            size=size,
+            seed=seed,
+            limits=limits,
+        )
         if junit is not None:
             try:
                 junit.write_text(to_junit(result), encoding="utf-8")

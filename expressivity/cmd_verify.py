@@ -12,12 +12,17 @@ from analyzer import SpecError, load_spec
 
 from .cmd_analyze import default_families_for
 from .options import (
+    AllowLargeOpt,
     FormatOpt,
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
+    check_all_family,
     check_format,
+    check_seed,
+    check_verify_cost,
     guarded,
+    limits_for,
     parse_sets,
     progress_bar,
 )
@@ -106,6 +111,7 @@ def register(app: typer.Typer) -> None:
             False, "--claim5", help="Also run the Claim 5 weight-copy check (mixed networks)."
         ),
         fmt: FormatOpt = "table",
+        allow_large: AllowLargeOpt = False,
     ):
         """Certify ranks of sampled grid-tensor matricizations mod p against the bounds.
 
@@ -122,8 +128,12 @@ def register(app: typer.Typer) -> None:
             raise SpecError(
                 "--backend", "", f"unknown backend {backend!r} (choose from numpy, cupy)"
             )
-        arch = load_spec(spec, parse_sets(set_))
+        check_seed(seed)
+        limits = limits_for(allow_large)
+        arch = load_spec(spec, parse_sets(set_, limits), limits)
         fams = default_families_for(arch, partition, partitions)
+        check_all_family(arch, fams, limits)
+        check_verify_cost(arch, max_k, weights, mode, limits)
         console = Console(highlight=False)
         with progress_bar() as cb:
             res = verify_architecture(
