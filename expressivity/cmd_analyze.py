@@ -12,6 +12,7 @@ from rich.text import Text
 from analyzer import analyze, load_spec
 from analyzer.analysis import Analysis
 from analyzer.circuit import positions_of
+from reports.safe_text import visible
 
 from .options import (
     AllowLargeOpt,
@@ -45,10 +46,10 @@ def fmt_positions(ps: list[int]) -> str:
 def render_structure(a: Analysis, console: Console) -> None:
     d = a.to_dict()
     head = Text()
-    head.append(f"{d['name']}", style="bold")
-    head.append(f"  ({d['source']})\n")
+    head.append(visible(d["name"]), style="bold")
+    head.append(f"  ({visible(d['source'])})\n")
     if a.arch.description:
-        head.append(a.arch.description + "\n", style="italic")
+        head.append(visible(a.arch.description) + "\n", style="italic")
     head.append(
         f"kind: {d['kind']}   input channels M = {d['input_channels']}   pooling: "
         f"{d['pooling']}"
@@ -68,8 +69,10 @@ def render_structure(a: Analysis, console: Console) -> None:
             f"k{ly['kernel']} d{ly['dilation']} w{ly['channels']}" for ly in b["layers"]
         )
         console.print(
-            f"  branch {b['name']}: {b['kind']}, receptive field "
-            f"{b['receptive_field']}; layers: {layers}",
+            visible(
+                f"  branch {b['name']}: {b['kind']}, receptive field "
+                f"{b['receptive_field']}; layers: {layers}"
+            ),
             markup=False,
         )
     for i, c in enumerate(d["connections"]):
@@ -77,9 +80,10 @@ def render_structure(a: Analysis, console: Console) -> None:
         how = f"exchange {c['exchange']} channels" if c["mode"] == "exchange" else "elementwise sum"
         shown = ", ".join(fmt_positions(m) for m in mix[:8]) + (" ..." if len(mix) > 8 else "")
         console.print(
-            f"  connection after layer {c['after_layer']} {'+'.join(c['branches'])}: "
-            f"{how}; "
-            f"mixture nodes ({len(mix)}): {shown}",
+            visible(
+                f"  connection after layer {c['after_layer']} {'+'.join(c['branches'])}: "
+                f"{how}; mixture nodes ({len(mix)}): {shown}"
+            ),
             markup=False,
         )
     if d["hybrid_trees"]:
@@ -89,7 +93,7 @@ def render_structure(a: Analysis, console: Console) -> None:
     val = f" = {p['value']}" if p["value"] is not None and p["symbolic"] != str(p["value"]) else ""
     console.print(f"  parameters: {p['symbolic']}{val}", markup=False)
     for note in d["notes"]:
-        console.print(f"  note: {note}", markup=False)
+        console.print(visible(f"  note: {note}"), markup=False)
 
 
 def render_bounds(a: Analysis, console: Console, limit: int = 200) -> None:
@@ -105,14 +109,8 @@ def render_bounds(a: Analysis, console: Console, limit: int = 200) -> None:
     for p in a.partitions[:limit]:
         lo = str(p.lower) if p.lower is not None else p.lower_symbolic
         up = str(p.upper) if p.upper is not None else "-"
-        t.add_row(
-            fmt_positions(p.I),
-            p.label,
-            lo,
-            up,
-            p.upper_symbolic,
-            f"{p.lower_source} / {p.upper_source}",
-        )
+        cells = [fmt_positions(p.I), p.label, lo, up, p.upper_symbolic]
+        t.add_row(*map(visible, [*cells, f"{p.lower_source} / {p.upper_source}"]))
     console.print(t)
     if len(a.partitions) > limit:
         console.print(
@@ -142,7 +140,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             print(json.dumps(a.to_dict(), indent=2))
             return
-        console = Console(highlight=False)
+        console = Console(highlight=False, markup=False)  # user strings are never markup
         render_structure(a, console)
         render_bounds(a, console)
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from analyzer import load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
+from reports.safe_text import visible
 
 from .options import (
     AllowLargeOpt,
@@ -66,6 +67,12 @@ MaxKOpt = Annotated[
 ]
 
 
+def _out(console: Console, text: str, **kw) -> None:
+    """Print a line with user strings inert (control/bidi characters visible, no markup)."""
+    kw["markup"] = False
+    console.print(visible(text), **kw)
+
+
 def _set(ps: list[int]) -> str:
     return "{" + ",".join(map(str, ps)) + "}"
 
@@ -100,11 +107,15 @@ def _range(ps: list[int]) -> str:
 def render(c: Comparison, console: Console) -> None:
     sym = c.sweep_symbol or "-"
     cp = f", a sum of {c.copies} copies" if c.copies > 1 else ""
-    console.print(
-        f"A = {c.A} ({c.A_source})   vs   B = {c.B} ({c.B_source}){cp}", markup=False, style="bold"
+    _out(
+        console,
+        f"A = {c.A} ({c.A_source})   vs   B = {c.B} ({c.B_source}){cp}",
+        markup=False,
+        style="bold",
     )
     ws = ", ".join(c.width_symbols) or "none (B checked as given)"
-    console.print(
+    _out(
+        console,
         f"B reads A's input (B's input channels := A's); B's width symbol(s) solved for: {ws}"
         f"{' (one uniform width)' if len(c.width_symbols) > 1 else ''}",
         markup=False,
@@ -116,7 +127,7 @@ def render(c: Comparison, console: Console) -> None:
             "local": f"named partitions plus a local search over the {c.modes} used modes",
             "none": "the named partitions only (no search)",
         }[p0.search]
-        console.print(f"partitions: {p0.examined} examined per sweep point: {how}", markup=False)
+        _out(console, f"partitions: {p0.examined} examined per sweep point: {how}", markup=False)
     t = Table(title="lower bound on what B needs, per sweep point", title_justify="left")
     for col, just in [
         (sym, "right"),
@@ -136,21 +147,27 @@ def render(c: Comparison, console: Console) -> None:
         if p.matches is not None:
             width = "matches" if p.matches else "fails"
         t.add_row(
-            "-" if p.value is None else str(p.value),
-            str(p.input_channels),
-            _num(p.size_A),
-            width,
-            _num(p.size_B),
-            "-" if p.ratio is None else f"{p.ratio:.3g}",
-            f"{_set(w.I)} ({w.label})",
-            _num(w.lower_A),
-            f"{_num(w.upper_B)} / {_num(w.upper_B_below)}",
+            *map(
+                visible,
+                [
+                    "-" if p.value is None else str(p.value),
+                    str(p.input_channels),
+                    _num(p.size_A),
+                    width,
+                    _num(p.size_B),
+                    "-" if p.ratio is None else f"{p.ratio:.3g}",
+                    f"{_set(w.I)} ({w.label})",
+                    _num(w.lower_A),
+                    f"{_num(w.upper_B)} / {_num(w.upper_B_below)}",
+                ],
+            )
         )
     console.print(t)
     for p in c.points:
         if p.unmatched is not None:
             u = p.unmatched
-            console.print(
+            _out(
+                console,
                 f"  {_at(sym, p.value)}: no width of B matches I = {_set(u.I)} ({u.label}): "
                 "A's lower bound "
                 f"{_num(u.lower_A)} ({u.lower_A_source}), B's upper bound at most "
@@ -161,17 +178,19 @@ def render(c: Comparison, console: Console) -> None:
     fit = ", ".join(map(str, c.fit_values)) or "-"
     ex = "-" if c.exponent is None else f"{c.exponent:.3f}"
     wex = "-" if c.width_exponent is None else f"{c.width_exponent:.3f}"
-    console.print(
+    _out(
+        console,
         f"growth exponent (least squares, log size B vs log size A, {sym} = {fit}): {ex}",
         markup=False,
     )
-    console.print(f"width exponent (log width B vs log {sym}): {wex}", markup=False)
-    console.print(f"verdict: {c.verdict}", markup=False, style="bold")
-    console.print(f"  {c.verdict_text}", markup=False)
+    _out(console, f"width exponent (log width B vs log {sym}): {wex}", markup=False)
+    _out(console, f"verdict: {c.verdict}", markup=False, style="bold")
+    _out(console, f"  {c.verdict_text}", markup=False)
     if c.witness:
         w = c.witness
         pairs = f", {w['hybrid_pairs']} hybrid sibling pairs" if w["hybrid_pairs"] else ""
-        console.print(
+        _out(
+            console,
             f"witness ({_at(sym, w['value'])}): I = {_set(w['I'])} ({w['label']}); A's lower bound "
             f"{_num(w['lower_A'])} ({w['lower_A_source']}"
             f"{pairs}); "
@@ -179,21 +198,23 @@ def render(c: Comparison, console: Console) -> None:
             markup=False,
         )
         if w.get("hybrid_witness"):
-            console.print(f"  hybrid tree: {_hybrid(w['hybrid_witness'])}", markup=False)
+            _out(console, f"  hybrid tree: {_hybrid(w['hybrid_witness'])}", markup=False)
         if c.lower_A_symbolic:
-            console.print(f"  A's lower bound there, symbolic: {c.lower_A_symbolic}", markup=False)
+            _out(console, f"  A's lower bound there, symbolic: {c.lower_A_symbolic}", markup=False)
         if c.upper_B_symbolic:
             up = c.upper_B_symbolic
             if len(up) > 300:
                 up = up[:300] + " ... (full text in --format json)"
-            console.print(
+            _out(
+                console,
                 f"  B's upper bound there, a function of its width ({_at(sym, w['value'])}; "
                 f"B's symbols named like A's get _B): {up}",
                 markup=False,
             )
     if c.unmatched_witness:
         u = c.unmatched_witness
-        console.print(
+        _out(
+            console,
             f"unmatched ({_at(sym, u['value'])}): I = {_set(u['I'])} ({u['label']}); hybrid tree: "
             f"{_hybrid(u.get('hybrid_witness'))}",
             markup=False,
@@ -218,16 +239,21 @@ def render(c: Comparison, console: Console) -> None:
                 f" [certified {r.certified_A}: {r.certified_status}]" if r.certified_A else ""
             )
             t2.add_row(
-                _set(r.I),
-                r.label,
-                _num(r.lower_A),
-                src,
-                "never" if r.required_width is None else str(r.required_width),
-                _num(r.upper_B),
+                *map(
+                    visible,
+                    [
+                        _set(r.I),
+                        r.label,
+                        _num(r.lower_A),
+                        src,
+                        "never" if r.required_width is None else str(r.required_width),
+                        _num(r.upper_B),
+                    ],
+                )
             )
         console.print(t2)
     for n in c.notes:
-        console.print(f"note: {n}", markup=False)
+        _out(console, f"note: {n}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -280,7 +306,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             print(json.dumps(c.to_dict(), indent=2))
             return
-        render(c, Console(highlight=False, width=max(Console().width, 120)))
+        render(c, Console(highlight=False, markup=False, width=max(Console().width, 120)))
 
 
 __all__ = ["register", "render"]

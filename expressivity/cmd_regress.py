@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer.spec import SpecError
+from reports.safe_text import rich_text
 
 from .options import (
     AllowLargeOpt,
@@ -34,22 +35,23 @@ SizeOpt = Annotated[
 
 
 def render(result, console: Console) -> None:
-    t = Table(title=f"regression suite {result.suite}", title_justify="left")
+    t = Table(title=f"regression suite {rich_text(result.suite)}", title_justify="left")
     for col in ("status", "group", "check", "numbers"):
         t.add_column(col, overflow="fold")
     style = {"pass": "green", "fail": "bold red", "error": "bold red"}
     for c in result.checks:
-        t.add_row(f"[{style[c.status]}]{c.status.upper()}[/]", c.group, c.name, _esc(c.message))
+        t.add_row(
+            f"[{style[c.status]}]{c.status.upper()}[/]",
+            rich_text(c.group),
+            rich_text(c.name),
+            rich_text(c.message),
+        )
     console.print(t)
     n = result.counts()
     verdict = "all checks pass" if result.ok else f"{n['failed']} failed, {n['errors']} error(s)"
     console.print(
         f"{n['passed']}/{n['checks']} passed in {result.seconds:.1f} s: {verdict}", markup=False
     )
-
-
-def _esc(s: str) -> str:
-    return s.replace("[", "\\[")
 
 
 def register(app: typer.Typer) -> None:

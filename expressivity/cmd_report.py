@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from analyzer import SpecError
+from reports.safe_text import visible
 
 from .options import (
     AllowLargeOpt,
@@ -106,12 +107,12 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         data = files.data
         for line in data.summary_lines():
-            print(line)
+            print(visible(line))
         for path in (files.markdown, files.pdf):
             if path is not None:
-                print(f"wrote {path}")
+                print(visible(f"wrote {path}"))
         if data.verification_note:
-            err.print(f"note: {data.verification_note}", markup=False)
+            err.print(visible(f"note: {data.verification_note}"), markup=False)
         if data.violations:
             n = len(data.violations)
             err.print(f"VIOLATION: {n} partition(s); see the report", markup=False)

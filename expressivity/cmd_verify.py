@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer import SpecError, load_spec
+from reports.safe_text import visible
 
 from .cmd_analyze import default_families_for
 from .options import (
@@ -40,13 +41,15 @@ STATUS_STYLE = {
 def render_verify(res, console: Console) -> None:
     d = res.to_dict()
     console.print(
-        f"{d['name']}: seed {d['seed']}, prime {d['prime']}, backend {d['backend']}, weights "
-        f"{d['weights']}, "
-        f"mode {d['mode']}, K cap {d['max_k']}, {d['elapsed_seconds']:.2f} s",
+        visible(
+            f"{d['name']}: seed {d['seed']}, prime {d['prime']}, backend {d['backend']}, weights "
+            f"{d['weights']}, "
+            f"mode {d['mode']}, K cap {d['max_k']}, {d['elapsed_seconds']:.2f} s"
+        ),
         markup=False,
     )
     for n in d["notes"]:
-        console.print(f"note: {n}", markup=False)
+        console.print(visible(f"note: {n}"), markup=False)
     t = Table(
         title="certified ranks (exact mod p: lower bounds) vs analyzer bounds", title_justify="left"
     )
@@ -74,7 +77,7 @@ def render_verify(res, console: Console) -> None:
     console.print(t)
     warns = [(p, w) for p in res.partitions for w in p.warnings]
     for p, w in warns[:20]:
-        console.print(f"warning {{{','.join(map(str, p.I))}}}: {w}", markup=False)
+        console.print(visible(f"warning {{{','.join(map(str, p.I))}}}: {w}"), markup=False)
     counts: dict[str, int] = {}
     for p in res.partitions:
         counts[p.status] = counts.get(p.status, 0) + 1

@@ -983,6 +983,8 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
     import json
     import xml.etree.ElementTree as ET
 
+    from reports.safe_text import visible
+
     if isinstance(results, SuiteResult):
         results = [results]
     root = ET.Element("testsuites", name="expressivity regress")
@@ -998,7 +1000,7 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
             ts = ET.SubElement(
                 root,
                 "testsuite",
-                name=sname,
+                name=visible(sname),
                 tests=str(len(checks)),
                 failures=str(n_fail),
                 errors=str(n_err),
@@ -1012,8 +1014,8 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
                 tc = ET.SubElement(
                     ts,
                     "testcase",
-                    classname=f"{_classname(sname)}.{c.group}",
-                    name=c.name,
+                    classname=visible(f"{_classname(sname)}.{c.group}"),
+                    name=visible(c.name),
                     time=f"{c.seconds:.3f}",
                 )
                 numbers = json.dumps(c.numbers, indent=1, sort_keys=True)
@@ -1022,12 +1024,12 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
                     el = ET.SubElement(
                         tc,
                         tag,
-                        message=c.message,
+                        message=visible(c.message),
                         type="RegressionError" if c.error else "RegressionFailure",
                     )
-                    el.text = f"{c.message}\n\nnumbers:\n{numbers}"
+                    el.text = visible(f"{c.message}\n\nnumbers:\n{numbers}", keep_newlines=True)
                 out = ET.SubElement(tc, "system-out")
-                out.text = f"{c.message}\n{numbers}"
+                out.text = visible(f"{c.message}\n{numbers}", keep_newlines=True)
             tot["tests"] += len(checks)
             tot["failures"] += n_fail
             tot["errors"] += n_err

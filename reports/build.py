@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -88,6 +89,16 @@ def check_output_dir(out_dir: str | Path) -> Path:
         reason = exc.strerror or str(exc)
         raise fail(reason) from None
     return out
+
+
+def _dir_mode(out: Path) -> int:
+    """The mode for the new report directory: the old one's, else 0o777 minus the umask."""
+    try:
+        return stat.S_IMODE(os.stat(out).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o777 & ~mask
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -478,6 +489,7 @@ def write_report(
     # step: a failed or interrupted run leaves the previous report untouched
     tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=out.absolute().parent))
     try:
+        os.chmod(tmp, _dir_mode(out))  # mkdtemp's 0o700 -> the old report's mode, or umask's
         _write_files(data, fmts, tmp)
         _move_into_place(tmp, out)
     except OSError as exc:

@@ -7,8 +7,8 @@ A leaf module (imports nothing from the project), one function per destination:
   terminal or a file raw. Every other function applies it first.
 * :func:`rich_text` - for Rich (tables, ``console.print`` with markup): ``[`` cannot open a
   tag (``rich.markup.escape``).
-* :func:`mathtext` - for matplotlib labels and titles (``usetex`` off): ``$`` and backslashes
-  are escaped, so mathtext never parses user text.
+* :func:`mathtext` - for matplotlib labels and titles (``usetex`` off): ``$`` is escaped, so
+  mathtext never parses user text.
 * :func:`markdown` - literal Markdown (no emphasis, links, HTML, math, tables, headings).
 
 Typst needs no function here: user strings reach the template as data (``sys.inputs``, JSON),
@@ -63,13 +63,14 @@ def rich_text(text: object) -> str:
 
 
 def mathtext(text: object) -> str:
-    """Text for a matplotlib title/label (mathtext on, ``usetex`` off): ``\\`` and ``$`` escaped.
+    """Text for a matplotlib title/label (mathtext on, ``usetex`` off): every ``$`` escaped.
 
-    matplotlib treats an unescaped ``$...$`` pair as math; ``\\$`` is a literal dollar.
-    A backslash outside math is literal, but doubling it keeps ``\\$`` from forming.
+    matplotlib parses a string as math when it has unescaped dollar signs (their count minus
+    the count of ``\\$`` is even and positive); with every ``$`` written ``\\$`` that count is
+    0, and the display turns each ``\\$`` back into ``$`` (backslashes outside math are
+    literal), so the user's text is shown exactly.
     """
-    s = visible(text)
-    return s.replace("\\", "\\\\").replace("$", r"\$")
+    return visible(text).replace("$", r"\$")
 
 
 # Characters with inline meaning anywhere (emphasis, code, links, images, tables, math,
