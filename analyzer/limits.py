@@ -40,7 +40,8 @@ class Limits:
     kernel: int | None = 64  # kernel size of a layer
     layers: int | None = 64  # layers of one branch
     branches: int | None = 16  # branches of a spec
-    receptive_field: int | None = 1 << 16  # N, the receptive field of a branch
+    receptive_field: int | None = 4096  # N, the receptive field of a branch
+    paths: int | None = 1 << 22  # input paths of a branch (product of its kernels)
     verify_units: int | None = 1 << 24  # live units of the widest layer in one verify block
     verify_bytes: int | None = 4 << 30  # verify's estimated peak memory (K x K matrix, units)
     partition_family: int | None = 4096  # partitions of one family (-P all) in verify/report
