@@ -9,6 +9,7 @@ or a refused size (one line on stderr), 3 an internal error (one line; the trace
 from __future__ import annotations
 
 import json
+import sys
 
 import typer
 
@@ -62,8 +63,10 @@ def builtins_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table 
 
 def main(argv: list[str] | None = None) -> None:  # console-script entry point
     """Run the app; an exception escaping it (outside any command) is exit 3, never 1."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    STATE.debug = "--debug" in args  # also for an error before the app's callback runs
     try:
-        app(args=argv)
+        app(args=args)
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - the exit-code contract
