@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,9 +12,11 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer.spec import SpecError
-from reports.safe_text import rich_text
+from reports.safe_text import rich_text, visible
 
 from .options import (
+    REPORT_AT,
+    STATE,
     AllowLargeOpt,
     FormatOpt,
     SetOpt,
@@ -94,6 +97,20 @@ def register(app: typer.Typer) -> None:
             print(json.dumps(result.to_dict(), indent=2))
         else:
             render(result, Console(highlight=False, width=max(Console().width, 120)))
+        errors = [c for c in result.checks if c.error]
+        if errors:  # a check that raised is a bug, not a failed theory check: exit 3, never 1
+            first = errors[0]
+            if STATE.debug:
+                print(first.traceback, file=sys.stderr)
+            print(
+                visible(
+                    f"internal error: {len(errors)} check(s) raised an exception, e.g. "
+                    f"{first.group} / {first.name}: {first.message} ({REPORT_AT}; rerun with "
+                    "--debug for the traceback)"
+                )[:1000],
+                file=sys.stderr,
+            )
+            raise typer.Exit(3)
         if not result.ok:
             raise typer.Exit(1)
 

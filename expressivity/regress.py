@@ -56,6 +56,7 @@ class CheckResult:
     numbers: dict = field(default_factory=dict)
     seconds: float = 0.0
     error: bool = False  # an unexpected exception (counts as a failure)
+    traceback: str = field(default="", repr=False)  # of that exception (shown with --debug)
 
     @property
     def status(self) -> str:
@@ -125,9 +126,12 @@ class _Recorder:
         except SpecError:
             raise  # bad input: the caller reports it (exit 2)
         except Exception as exc:  # noqa: BLE001 - a broken check is reported, not fatal
+            import traceback
+
             res = CheckResult(
                 self.suite, group, name, False, f"{type(exc).__name__}: {exc}", {}, error=True
             )
+            res.traceback = traceback.format_exc()
         res.seconds = time.perf_counter() - t0
         self.checks.append(res)
         return res

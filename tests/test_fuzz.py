@@ -174,13 +174,14 @@ def spec(draw):
             )
         )
         value = draw(any_value)
-        if path.startswith("b0") and d["branches"]:
+        bs = d.get("branches")
+        if path.startswith("b0") and isinstance(bs, list) and bs and isinstance(bs[0], dict):
             key = (
                 path.split(".")[1]
                 if "." in path
                 else draw(st.sampled_from(["channels", "name", "x"]))
             )
-            d["branches"][0][key] = value
+            bs[0][key] = value
         else:
             d[path] = value
     return d

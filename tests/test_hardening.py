@@ -499,3 +499,20 @@ def test_yaml_spec_round_trip_still_loads(tmp_path):
     f = tmp_path / "m.yaml"
     f.write_text(yaml.safe_dump(d))
     assert load_spec(str(f)).name == "m"
+
+
+def test_a_regress_check_that_raises_is_exit_3(tmp_path, monkeypatch):
+    import verify
+
+    def boom(*a, **k):
+        raise RuntimeError("harness bug")
+
+    monkeypatch.setattr(verify, "verify_architecture", boom)
+    d = mixed(channels=2)
+    d["checks"] = [{"partitions": "nodes"}]
+    junit = tmp_path / "j.xml"
+    r = run("regress", write(tmp_path, "c.json", d), "--junit", junit)
+    assert_contract(r, 3, "internal error", "harness bug")
+    assert "ERROR" in r.stdout and "<error" in junit.read_text()
+    r = run("--debug", "regress", write(tmp_path, "c.json", d))
+    assert r.exit_code == 3 and "Traceback" in r.stderr
