@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from analyzer import load_spec
+from analyzer import SpecError, load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
 from reports.safe_text import visible
 
@@ -21,6 +21,7 @@ from .options import (
     SetOpt,
     check_format,
     check_seed,
+    check_verify_cost,
     guarded,
     limits_for,
     parse_sets,
@@ -256,6 +257,21 @@ def render(c: Comparison, console: Console) -> None:
         _out(console, f"note: {n}", markup=False)
 
 
+def _check_certify_cost(A, sw, values: dict, max_k: int, limits) -> None:
+    """--certify runs the harness on A at every sweep point: size the largest one first."""
+    syms = [s for s in A.symbol_names if s not in values]
+    if sw is None:
+        sw = (syms[0], [2, 4, 8, 16]) if len(syms) == 1 else None
+    vals = dict(values)
+    if sw is not None and sw[1]:
+        vals[sw[0]] = max(sw[1])
+    try:
+        Av = A.substitute(vals, limits) if vals else A
+    except SpecError:
+        return  # compare reports bad values itself
+    check_verify_cost(Av, max_k, "shared", "exact", limits, source="compare --certify")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("compare")
     @guarded
@@ -286,6 +302,8 @@ def register(app: typer.Typer) -> None:
         A = load_spec(spec_a, limits=limits)
         B = load_spec(spec_b, limits=limits)
         sw = parse_sweep(sweep) if sweep else None
+        if certify:
+            _check_certify_cost(A, sw, parse_sets(set_, limits), max_k, limits)
         fams = None
         if partitions:
             fams = list(partitions)

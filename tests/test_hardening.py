@@ -516,3 +516,21 @@ def test_a_regress_check_that_raises_is_exit_3(tmp_path, monkeypatch):
     assert "ERROR" in r.stdout and "<error" in junit.read_text()
     r = run("--debug", "regress", write(tmp_path, "c.json", d))
     assert r.exit_code == 3 and "Traceback" in r.stderr
+
+
+def test_compare_certify_is_sized_first():
+    r = run(
+        "compare",
+        "builtin:paper-mixed",
+        "builtin:paper-T",
+        "--certify",
+        "--max-k",
+        "100000000",
+        "--sweep",
+        "r=64",
+        "--search",
+        "none",
+        "-P",
+        "halves",
+    )
+    assert_contract(r, 2, "compare --certify", "estimated memory", "--allow-large")
