@@ -45,6 +45,7 @@ class Limits:
     verify_units: int | None = 1 << 24  # live units of the widest layer in one verify block
     verify_bytes: int | None = 4 << 30  # verify's estimated peak memory (K x K matrix, units)
     partition_family: int | None = 4096  # partitions of one family (-P all) in verify/report
+    verify_partitions: int | None = 1024  # partitions certified in one verify/report run
 
     @classmethod
     def unlimited(cls) -> Limits:

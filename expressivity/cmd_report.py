@@ -18,6 +18,7 @@ from .options import (
     check_all_family,
     check_seed,
     check_verify_cost,
+    check_verify_partitions,
     guarded,
     limits_for,
     parse_sets,
@@ -80,6 +81,7 @@ def register(app: typer.Typer) -> None:
         concrete = arch.substitute(values, limits) if values else arch
         check_all_family(arch, partitions, limits)
         if verify is not False:
+            check_verify_partitions(arch, partition, partitions, limits, source="report")
             check_verify_cost(concrete, max_k, weights, mode, limits, source="report")
         err = Console(stderr=True, highlight=False)
         try:

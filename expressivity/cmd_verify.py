@@ -22,6 +22,7 @@ from .options import (
     check_format,
     check_seed,
     check_verify_cost,
+    check_verify_partitions,
     guarded,
     limits_for,
     parse_sets,
@@ -136,6 +137,7 @@ def register(app: typer.Typer) -> None:
         arch = load_spec(spec, parse_sets(set_, limits), limits)
         fams = default_families_for(arch, partition, partitions)
         check_all_family(arch, fams, limits)
+        check_verify_partitions(arch, partition, fams, limits, source="verify")
         check_verify_cost(arch, max_k, weights, mode, limits)
         console = Console(highlight=False)
         with progress_bar() as cb:

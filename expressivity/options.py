@@ -206,6 +206,39 @@ def check_all_family(arch, families: list[str] | None, limits: Limits, option: s
     )
 
 
+def check_verify_partitions(
+    arch, partitions: list[str] | None, families: list[str] | None, limits: Limits, source: str
+) -> None:
+    """The number of partitions a verification certifies, counted (cheaply, from the structure)
+    and refused above ``limits.verify_partitions`` before any certification starts."""
+    if limits.verify_partitions is None:
+        return
+    from analyzer.analysis import structure
+    from analyzer.partitions import family
+
+    fams = [f.strip() for f in families or [] if f.strip()]
+    if not partitions and not fams:
+        return
+    st = structure(arch)
+    count = len(partitions or [])
+    for f in fams:
+        if f == "all":
+            n = st.circuit.used_mask.bit_count()
+            count += (1 << (n - 1)) - 1 if n > 1 else 0
+            continue
+        try:
+            count += len(family(f, st.circuit, st.trees))
+        except SpecError:
+            continue  # the command reports a bad family itself
+    check(
+        limits,
+        "verify_partitions",
+        count,
+        what="the number of partitions to certify",
+        source=source,
+    )
+
+
 def verify_cost(arch, max_k: int | None, weights: str = "shared", mode: str = "both") -> dict:
     """Estimated peak memory of ``verify`` for a concrete architecture, before any allocation.
 

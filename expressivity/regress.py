@@ -888,9 +888,10 @@ def _spec_check(
             arch.source, where, f"{exc.field + ': ' if exc.field else ''}{exc.problem}"
         ) from None
     if do_cert:
-        from .options import check_all_family, check_verify_cost
+        from .options import check_all_family, check_verify_cost, check_verify_partitions
 
         check_all_family(a, fams, limits, option=f"{where}.partitions")
+        check_verify_partitions(a, explicit, fams, limits, source=f"{arch.source}: {where}")
         check_verify_cost(
             a,
             None,

@@ -534,3 +534,13 @@ def test_compare_certify_is_sized_first():
         "halves",
     )
     assert_contract(r, 2, "compare --certify", "estimated memory", "--allow-large")
+
+
+def test_verify_refuses_too_many_partitions(tmp_path):
+    d = {
+        "name": "n4096",
+        "input_channels": 2,
+        "branches": [{"name": "T", "dilations": [2**i for i in range(12)], "channels": 2}],
+    }
+    r = run("verify", write(tmp_path, "n.json", d), "--mode", "exact")
+    assert_contract(r, 2, "partitions to certify is 8190", "--allow-large")
