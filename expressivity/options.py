@@ -59,8 +59,6 @@ AllowLargeOpt = Annotated[
         "memory).",
     ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of weights and samples (0..2**32-1).")]
-
 SEED_MAX = 2**32 - 1
 
 
