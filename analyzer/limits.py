@@ -40,9 +40,28 @@ class Limits:
     bound_digits: int | None = 1_000_000  # decimal digits of the largest bound (N log10 M)
     all_modes: int | None = 20  # used modes for the 'all' family (2^(n-1) - 1 partitions)
 
+    # --- hardening (issue 9; lifted by --allow-large except ``nesting``, see Limits.large)
+    expr_chars: int | None = 1000  # characters of one width expression or --set value
+    degree: int | None = 32  # polynomial degree of a width expression (r**32)
+    kernel: int | None = 64  # kernel size of a layer
+    layers: int | None = 64  # layers of one branch
+    branches: int | None = 16  # branches of a spec
+    receptive_field: int | None = 4096  # N, the receptive field of a branch
+    paths: int | None = 1 << 22  # input paths of a branch (product of its kernels)
+    verify_units: int | None = 1 << 24  # live units of the widest layer in one verify block
+    verify_bytes: int | None = 4 << 30  # verify's estimated peak memory (K x K matrix, units)
+    partition_family: int | None = 4096  # partitions of one family (-P all) in verify/report
+    verify_partitions: int | None = 1024  # partitions certified in one verify/report run
+
     @classmethod
     def unlimited(cls) -> Limits:
         return cls(**{f.name: None for f in dataclasses.fields(cls)})
+
+    @classmethod
+    def large(cls) -> Limits:
+        """The limits under ``--allow-large``: none, except ``nesting`` (deeper structures
+        would exhaust Python's recursion stack; it is a limit of the parser, not a cost)."""
+        return dataclasses.replace(cls.unlimited(), nesting=cls().nesting)
 
 
 DEFAULT_LIMITS = Limits()

@@ -3,13 +3,24 @@
 The file format (documented in docs/spec-format.md) is parsed with pydantic (unknown keys are
 errors) and turned into an immutable :class:`Architecture` whose widths are sympy expressions.
 Every problem is raised as :class:`SpecError` naming the source, the field and the problem.
+
+Inputs are strict (docs/limits.md): only regular files are read, at most
+``Limits.spec_bytes``; YAML goes through :class:`StrictLoader` (no duplicate keys, no tags
+beyond the plain ones, no anchors/aliases, integers bounded in digits, nesting bounded), JSON
+through the same checks; booleans are never numbers; widths must be positive integers for
+every admissible value of their symbols.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +28,8 @@ import sympy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ExprError, SpecError
+from .errors import ExprError, LimitError, SpecError
+from .limits import DEFAULT_LIMITS, Limits, check
 from .symbols import parse_expr, substitute
 
 __all__ = [
@@ -36,7 +48,7 @@ MAX_REPEATED_LAYERS = 100_000  # layers a branch may get from 'repeat' (before a
 
 # --------------------------------------------------------------------------- file format
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=True)  # no bool/float/str as int
 
 
 class LayerModel(_Model):
@@ -170,11 +182,22 @@ class Architecture:
     def is_concrete(self) -> bool:
         return not self.free_symbols
 
-    def substitute(self, values: Mapping[str, Any] | None) -> Architecture:
+    def substitute(
+        self, values: Mapping[str, Any] | None, limits: Limits = DEFAULT_LIMITS
+    ) -> Architecture:
         """Replace symbols by values (ints or expressions); revalidates widths."""
         if not values:
             return self
-        vals = {k: parse_expr(v) if not isinstance(v, sympy.Expr) else v for k, v in values.items()}
+        vals = {}
+        for k, v in values.items():
+            try:
+                vals[k] = parse_expr(v, limits) if not isinstance(v, sympy.Expr) else v
+            except LimitError as exc:
+                raise LimitError(
+                    self.source, f"--set {k}: {exc.what}", exc.value, exc.limit, exc.lift
+                ) from None
+            except ExprError as exc:
+                raise SpecError(self.source, f"--set {k}", str(exc)) from None
         known = {s.name for s in self.free_symbols}
         unknown = sorted(set(vals) - known)
         if unknown:
@@ -205,7 +228,11 @@ class Architecture:
 
 
 # --------------------------------------------------------------------------- loading
-def load_spec(ref: str | Path, values: Mapping[str, Any] | None = None) -> Architecture:
+def load_spec(
+    ref: str | Path,
+    values: Mapping[str, Any] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Architecture:
     """Load ``builtin:NAME`` or a YAML/JSON file; optionally substitute symbol values."""
     ref_s = str(ref)
     if ref_s.startswith("builtin:"):
@@ -213,44 +240,225 @@ def load_spec(ref: str | Path, values: Mapping[str, Any] | None = None) -> Archi
 
         name = ref_s.split(":", 1)[1]
         data = get_builtin(name)
-        arch = spec_from_dict(data, source=ref_s)
+        arch = spec_from_dict(data, source=ref_s, limits=limits)
     else:
-        path = Path(ref_s)
-        if not path.exists():
-            raise SpecError(ref_s, "", "no such file (builtins are written builtin:NAME)")
-        if path.is_dir():
-            raise SpecError(ref_s, "", "is a directory, expected a YAML or JSON spec file")
+        text = read_spec_text(ref_s, limits)
+        data = parse_spec_text(
+            text, ref_s, json_first=Path(ref_s).suffix.lower() == ".json", limits=limits
+        )
+        arch = spec_from_dict(data, source=ref_s, limits=limits)
+    return arch.substitute(values, limits) if values else arch
+
+
+def read_spec_text(ref: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """The text of a spec file: a regular file only (checked with ``os.stat`` before opening:
+    no FIFO, device, socket or directory), at most ``limits.spec_bytes`` bytes, UTF-8."""
+    try:
+        st = os.stat(ref)
+    except FileNotFoundError:
+        raise SpecError(ref, "", "no such file (builtins are written builtin:NAME)") from None
+    except (OSError, ValueError) as exc:
+        raise SpecError(ref, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise SpecError(ref, "", "is a directory, expected a YAML or JSON spec file")
+    if not stat.S_ISREG(st.st_mode):
+        raise SpecError(
+            ref,
+            "",
+            "is not a regular file (a device, FIFO or socket); expected a YAML or JSON spec file",
+        )
+    cap = limits.spec_bytes
+    if cap is not None and st.st_size > cap:
+        raise LimitError(ref, "the size of the spec file (bytes)", st.st_size, cap, "--allow-large")
+    try:
+        # O_NONBLOCK: a file swapped for a FIFO between stat and open cannot block the open
+        fd = os.open(ref, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise SpecError(ref, "", "is not a regular file")
+            raw = fh.read(-1 if cap is None else cap + 1)
+    except OSError as exc:
+        raise SpecError(ref, "", f"cannot read: {exc.strerror or exc}") from None
+    if cap is not None and len(raw) > cap:
+        raise LimitError(
+            ref, "the size of the spec file (bytes)", f"more than {cap}", cap, "--allow-large"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(ref, "", f"not UTF-8 text (byte {exc.start})") from None
+
+
+class StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stricter: duplicate keys, tags other than the plain ones
+    (``!!binary``, ``!!timestamp``, ``!!set``, ``!!python/...``, local tags), anchors and
+    aliases are errors; integers are bounded in digits before conversion; nesting is bounded.
+
+    Set ``limits`` (a :class:`Limits`) and ``source`` on the instance before loading.
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+    source: str = ""
+    _depth: int = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            ev = self.peek_event()
+            raise _yaml_error("anchors and aliases (*name) are not supported in specs", ev)
+        ev = self.peek_event()
+        if getattr(ev, "anchor", None) is not None:
+            raise _yaml_error("anchors and aliases (&name) are not supported in specs", ev)
+        self._depth += 1
+        lim = self.limits.nesting
+        if lim is not None and self._depth > lim:
+            raise _yaml_error(f"nested deeper than {lim} levels (a fixed limit)", ev)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(ref_s, "", f"cannot read: {exc}") from None
-        data = _parse_text(text, ref_s, json_first=path.suffix.lower() == ".json")
-        arch = spec_from_dict(data, source=ref_s)
-    return arch.substitute(values) if values else arch
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    dup = key in seen
+                    seen.add(key)
+                except TypeError:
+                    raise _yaml_error("a mapping key must be a plain value", key_node) from None
+                if dup:
+                    raise _yaml_error(f"duplicate key {key!r}", key_node)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node):
+        text = str(node.value).replace("_", "").lstrip("+-")
+        lim = self.limits.int_digits
+        if lim is not None and len(text.lstrip("0") or "0") > lim:
+            raise LimitError(
+                self.source,
+                f"the number of digits of an integer {_mark(node)}",
+                len(text),
+                lim,
+                "--allow-large",
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node):
+        if len(str(node.value)) > 64:
+            raise _yaml_error("a number with more than 64 characters", node)
+        return super().construct_yaml_float(node)
+
+    def construct_not_allowed(self, node):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            raise _yaml_error("a date or time is not a spec value (quote it to make it text)", node)
+        raise _yaml_error(f"the tag {node.tag} is not allowed in specs (plain values only)", node)
 
 
-def _parse_text(text: str, source: str, json_first: bool) -> Any:
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "str", "seq", "map")}
+StrictLoader.yaml_constructors = {
+    k: v for k, v in yaml.SafeLoader.yaml_constructors.items() if k in _PLAIN_TAGS
+}
+StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)
+StrictLoader.add_constructor(None, StrictLoader.construct_not_allowed)
+
+
+def _mark(node) -> str:
+    m = getattr(node, "start_mark", None)
+    return f"at line {m.line + 1}, column {m.column + 1}" if m is not None else ""
+
+
+def _yaml_error(problem: str, node) -> yaml.MarkedYAMLError:
+    return yaml.constructor.ConstructorError(None, None, problem, getattr(node, "start_mark", None))
+
+
+def _json_depth(text: str, limit: int | None) -> None:
+    """Refuse JSON nested deeper than ``limit`` before parsing (json.loads recurses)."""
+    if limit is None:
+        return
+    depth = 0
+    in_str = esc = False
+    for i, ch in enumerate(text):
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, i) + 1
+                raise ValueError(f"nested deeper than {limit} levels (a fixed limit; line {line})")
+        elif ch in "]}":
+            depth -= 1
+
+
+def parse_spec_text(
+    text: str, source: str, json_first: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> Any:
+    """Parse a spec's text (JSON when ``json_first``, else YAML) with the strict rules."""
     if json_first:
         try:
-            return json.loads(text)
+            _json_depth(text, limits.nesting)
+        except ValueError as exc:
+            raise SpecError(source, "", f"malformed JSON: {exc}") from None
+
+        def pairs(items):
+            out = {}
+            for k, v in items:
+                if k in out:
+                    raise SpecError(source, "", f"malformed JSON: duplicate key {k!r}")
+                out[k] = v
+            return out
+
+        def parse_int(tok: str):
+            lim = limits.int_digits
+            if lim is not None and len(tok.lstrip("-").lstrip("0") or "0") > lim:
+                raise LimitError(
+                    source, "the number of digits of an integer", len(tok), lim, "--allow-large"
+                )
+            return int(tok)
+
+        def parse_constant(tok: str):
+            raise SpecError(source, "", f"malformed JSON: {tok} is not a number")
+
+        try:
+            return json.loads(
+                text, object_pairs_hook=pairs, parse_int=parse_int, parse_constant=parse_constant
+            )
         except json.JSONDecodeError as exc:
             raise SpecError(
                 source, "", f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
+    loader = StrictLoader(text)
+    loader.limits, loader.source = limits, source
     try:
-        return yaml.safe_load(text)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(source, "", f"malformed YAML: {problem}{where}") from None
+    except LimitError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a constructor's int(...)
+        raise SpecError(source, "", f"malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 def _loc(loc: tuple) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def spec_from_dict(data: Any, source: str = "<dict>") -> Architecture:
+def spec_from_dict(
+    data: Any, source: str = "<dict>", limits: Limits = DEFAULT_LIMITS
+) -> Architecture:
     """Validate a spec given as a Python structure (the file's content) and resolve it."""
     if not isinstance(data, dict):
         raise SpecError(
@@ -259,23 +467,100 @@ def spec_from_dict(data: Any, source: str = "<dict>") -> Architecture:
     try:
         model = SpecModel.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        raise SpecError(source, _loc(err["loc"]), msg + more) from None
-    return _resolve(model, source)
+        loc, msg, n = _first_problem(exc.errors())
+        more = f" (and {n - 1} more problem(s))" if n > 1 else ""
+        raise SpecError(source, _loc(loc), msg + more) from None
+    return _resolve(model, source, limits)
 
 
-def _expr(value: Width, source: str, fld: str) -> sympy.Expr:
+_UNION_TAGS = {"int", "str", "list[union[int,str]]", "list[int]", "list[str]"}
+
+
+def _show_input(x: Any) -> str:
+    if isinstance(x, bool):
+        return f"{str(x).lower()} (a boolean is not a number)"
+    text = repr(x)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def _first_problem(errors: list[dict]) -> tuple[tuple, str, int]:
+    """The first validation problem in plain words; union alternatives merged into one."""
+
+    def clean(loc: tuple) -> tuple:
+        return tuple(p for p in loc if not (isinstance(p, str) and p in _UNION_TAGS))
+
+    first = errors[0]
+    loc = clean(first["loc"])
+    same = [e for e in errors if clean(e["loc"]) == loc]
+    distinct = {clean(e["loc"]) for e in errors}
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif len(same) > 1 or loc != tuple(first["loc"]):
+        msg = f"expected an integer or an expression, got {_show_input(first['input'])}"
+    elif first["type"] in ("int_type", "bool_type", "string_type", "list_type", "dict_type"):
+        want = {
+            "int_type": "an integer",
+            "bool_type": "true or false",
+            "string_type": "text",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+        }[first["type"]]
+        msg = f"expected {want}, got {_show_input(first['input'])}"
+    else:
+        msg = first["msg"]
+    return loc, msg, len(distinct)
+
+
+def _expr(value: Width, source: str, fld: str, limits: Limits = DEFAULT_LIMITS) -> sympy.Expr:
     try:
-        return parse_expr(value)
+        return parse_expr(value, limits)
+    except LimitError as exc:
+        raise LimitError(source, f"{fld}: {exc.what}", exc.value, exc.limit, exc.lift) from None
     except ExprError as exc:
         raise SpecError(source, fld, str(exc)) from None
 
 
-def _resolve(model: SpecModel, source: str) -> Architecture:
+def _check_sizes(model: SpecModel, source: str, limits: Limits) -> None:
+    """Integers and counts of the structure, bounded before anything is built."""
+
+    def lim(name: str, value: int, what: str) -> None:
+        check(limits, name, value, what=what, source=source)
+
+    lim("branches", len(model.branches), "the number of branches")
+    for bi, bm in enumerate(model.branches):
+        where = f"branches.{bi}"
+        if bm.layers is not None:
+            ks = [lm.kernel for lm in bm.layers]
+            ds = [lm.dilation for lm in bm.layers]
+        else:
+            ds = list(bm.dilations or [])
+            ks = [bm.kernel] * len(ds)
+        lim("layers", len(ds), f"{where}: the number of layers")
+        for i, k in enumerate(ks):
+            lim("kernel", k, f"{where}: the kernel of layer {i + 1}")
+        for i, d in enumerate(ds):
+            # the receptive field bounds every dilation: refuse a huge one before summing
+            lim("receptive_field", d, f"{where}: the dilation of layer {i + 1}")
+        n = 1 + sum((k - 1) * d for k, d in zip(ks, ds, strict=True) if k >= 1 and d >= 1)
+        lim("receptive_field", n, f"{where}: the receptive field N")
+        paths = 1
+        for k in ks:  # the structure analysis enumerates every input path (offset)
+            paths *= max(k, 1)
+            if limits.paths is not None and paths > limits.paths:
+                raise LimitError(
+                    source,
+                    f"{where}: the number of input paths (the product of the kernels)",
+                    f"more than {limits.paths}",
+                    limits.paths,
+                    "--allow-large",
+                )
+    for ci, cm in enumerate(model.connections):
+        lim("layers", cm.after_layer, f"connections.{ci}.after_layer")
+    lim("receptive_field", model.output_channel, "output_channel")
+
+
+def _resolve(model: SpecModel, source: str, limits: Limits = DEFAULT_LIMITS) -> Architecture:
+    _check_sizes(model, source, limits)
     branches: list[Branch] = []
     seen: set[str] = set()
     for bi, bm in enumerate(model.branches):
@@ -294,7 +579,7 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
                 Layer(
                     lm.kernel,
                     lm.dilation,
-                    _expr(lm.channels, source, f"{where}.layers.{li}.channels"),
+                    _expr(lm.channels, source, f"{where}.layers.{li}.channels", limits),
                 )
                 for li, lm in enumerate(bm.layers)
             )
@@ -318,12 +603,15 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
                         f"{len(bm.channels)} widths for {len(bm.dilations)} layers",
                     )
                 widths = [
-                    _expr(c, source, f"{where}.channels.{i}") for i, c in enumerate(bm.channels)
+                    _expr(c, source, f"{where}.channels.{i}", limits)
+                    for i, c in enumerate(bm.channels)
                 ]
                 for i, w in enumerate(widths):
                     _positive(w, source, f"{where}.channels.{i}", "width")
             else:
-                widths = [_expr(bm.channels, source, f"{where}.channels")] * len(bm.dilations)
+                widths = [_expr(bm.channels, source, f"{where}.channels", limits)] * len(
+                    bm.dilations
+                )
                 _positive(widths[0], source, f"{where}.channels", "width")
             layers = tuple(
                 Layer(bm.kernel, d, w) for d, w in zip(bm.dilations, widths, strict=True)
@@ -372,7 +660,9 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
         exch = None
         if cm.mode == "exchange":
             exch = (
-                _expr(cm.exchange, source, f"{where}.exchange") if cm.exchange is not None else None
+                _expr(cm.exchange, source, f"{where}.exchange", limits)
+                if cm.exchange is not None
+                else None
             )
         conns.append(
             Connection(
@@ -386,7 +676,7 @@ def _resolve(model: SpecModel, source: str) -> Architecture:
         )
     arch = Architecture(
         name=model.name,
-        input_channels=_expr(model.input_channels, source, "input_channels"),
+        input_channels=_expr(model.input_channels, source, "input_channels", limits),
         branches=tuple(branches),
         connections=tuple(conns),
         pooling=model.pooling,
@@ -422,9 +712,14 @@ def _positive(expr: sympy.Expr, source: str, fld: str, what: str) -> None:
 def _check_widths(arch: Architecture) -> None:
     src = arch.source
     _positive(arch.input_channels, src, "input_channels", "input_channels")
+    items: list[tuple[str, str, sympy.Expr, int]] = [
+        ("input_channels", "input_channels", arch.input_channels, 1)
+    ]
     for bi, b in enumerate(arch.branches):
         for li, ly in enumerate(b.layers):
-            _positive(ly.width, src, f"branches.{bi}.layers.{li}.channels", "width")
+            fld = f"branches.{bi}.layers.{li}.channels"
+            _positive(ly.width, src, fld, "width")
+            items.append((fld, "width", ly.width, 1))
     for ci, c in enumerate(arch.connections):
         where = f"connections.{ci}"
         l = c.after_layer
@@ -439,7 +734,7 @@ def _check_widths(arch: Architecture) -> None:
                     f"after layer {l}",
                 )
         if c.mode == "exchange":
-            s = c.exchange if c.exchange is not None else w0 / 2
+            s = exchange_count(c, w0)
             if not s.free_symbols:
                 if not s.is_integer:
                     raise SpecError(
@@ -452,6 +747,9 @@ def _check_widths(arch: Architecture) -> None:
             _positive(s, src, f"{where}.exchange", "exchanged channels")
             if not (w0 - s).free_symbols and (w0 - s) < 0:
                 raise SpecError(src, f"{where}.exchange", f"cannot exchange {s} of {w0} channels")
+            half = " (half the width: set 'exchange: N' to choose)" if c.exchange is None else ""
+            items.append((f"{where}.exchange", f"the exchanged channels{half}", s, 1))
+            items.append((f"{where}.exchange", f"the width {w0} minus the exchanged", w0 - s, 0))
     if arch.output_channel and not arch.readout:
         for b in arch.branches:
             w = b.layers[-1].width
@@ -461,6 +759,92 @@ def _check_widths(arch: Architecture) -> None:
                     "output_channel",
                     f"output channel {arch.output_channel} >= last-layer width {w} of {b.name!r}",
                 )
+    symbolic = tuple((f, w, e, m) for f, w, e, m in items if e.free_symbols)
+    if symbolic:
+        problem = _admissible(tuple((e, m) for _, _, e, m in symbolic))
+        if problem is not None:
+            i, text = problem
+            fld, what, e, _ = symbolic[i]
+            raise SpecError(src, fld, f"{what} = {e} {text}")
+
+
+# sample values of each symbol for the admissibility check (with the residues of the
+# denominators, see _admissible); a large value catches a polynomial that turns negative
+_SAMPLES = {1: 64, 2: 24, 3: 12, 4: 8}
+_LARGE = (1000, 10**6)
+
+
+@lru_cache(maxsize=4096)
+def _admissible(items: tuple[tuple[sympy.Expr, int], ...]) -> tuple[int, str] | None:
+    """Check that symbolic widths are integers >= their minimum at every admissible point.
+
+    A point (positive integer values of the symbols) is admissible when every item is an
+    integer there (e.g. ``r/2`` makes odd ``r`` inadmissible). Refused: an item that is never
+    an integer (``r - 1/2``, a half exchange of ``2*r + 1``), items never integers together,
+    and an item below its minimum at an admissible point (``r - 1`` at ``r = 1``). Checked
+    exactly over all residues of the denominators up to 64 per symbol, plus large values;
+    once values are set (``--set``) the concrete check is exact. Returns (item, problem).
+    """
+    syms = sorted(set().union(*(e.free_symbols for e, _ in items)), key=lambda x: x.name)
+    fns = []
+    dens = 1
+    for e, _ in items:
+        num, den = sympy.fraction(sympy.cancel(sympy.together(e)))
+        try:
+            # integer coefficients: num = PN / cn, den = PD / cd, so e = (PN * cd) / (PD * cn)
+            cn, pn = sympy.Poly(num, *syms, domain="QQ").clear_denoms(convert=True)
+            cd, pd = sympy.Poly(den, *syms, domain="QQ").clear_denoms(convert=True)
+            pn, pd = pn * int(cd), pd * int(cn)
+        except (sympy.PolynomialError, TypeError, ValueError):
+            return None  # not a rational function of the symbols: left to the concrete check
+        if not all(c.is_Integer for c in pn.coeffs() + pd.coeffs()):
+            return None
+        tn = [(tuple(m), int(c)) for m, c in pn.terms()]
+        td = [(tuple(m), int(c)) for m, c in pd.terms()]
+        fns.append((tn, td))
+        if pd.is_ground:
+            dens = dens * abs(int(pd.as_expr())) // math.gcd(dens, abs(int(pd.as_expr())))
+    per = _SAMPLES.get(len(syms), 3)
+    vals = sorted(set(range(1, per + 1)) | {dens, 2 * dens, dens + 1} | set(_LARGE))
+    if len(syms) > 1:
+        vals = vals[: per + 3]
+
+    def ev(terms, point) -> int:
+        tot = 0
+        for mono, c in terms:
+            t = c
+            for v, k in zip(point, mono, strict=True):
+                if k:
+                    t *= v**k
+            tot += t
+        return tot
+
+    ever_int = [False] * len(items)
+    admissible_seen = False
+    first_bad: tuple[int, str] | None = None
+    for point in itertools.product(vals, repeat=len(syms)):
+        values = []
+        for i, (tn, td) in enumerate(fns):
+            n, d = ev(tn, point), ev(td, point)
+            if d != 0 and n % d == 0:
+                ever_int[i] = True
+                values.append(n // d)
+            else:
+                values.append(None)
+        if any(v is None for v in values):
+            continue
+        admissible_seen = True
+        for i, v in enumerate(values):
+            if v < items[i][1] and first_bad is None:
+                at = ", ".join(f"{s} = {x}" for s, x in zip(syms, point, strict=True))
+                first_bad = (i, f"is {v} at {at}, below {items[i][1]}")
+    for i, ok in enumerate(ever_int):
+        if not ok:
+            names = ", ".join(s.name for s in items[i][0].free_symbols)
+            return i, f"is never an integer (for positive integers {names})"
+    if not admissible_seen:
+        return 0, "and the other widths are never integers together"
+    return first_bad
 
 
 def exchange_count(conn: Connection, width: sympy.Expr) -> sympy.Expr:

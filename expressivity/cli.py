@@ -1,15 +1,20 @@
 """The ``expressivity`` command line: thin commands over the Python API.
 
-Exit codes: 0 success, 1 a check failed (violation / failed regression), 2 bad input.
+Exit codes (enforced by :func:`expressivity.options.guarded` around every command and by
+:func:`main` around the whole app): 0 ran clean, 1 a violation or a failed check, 2 bad input
+or a refused size (one line on stderr), 3 an internal error (one line; the traceback with
+``expressivity --debug ...``).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 
 import typer
 
 from . import cmd_analyze, cmd_compare, cmd_regress, cmd_report, cmd_verify
+from .options import STATE, fail, guarded
 
 app = typer.Typer(
     add_completion=False,
@@ -17,6 +22,21 @@ app = typer.Typer(
     help="What a dilated convolutional architecture can and cannot represent, with proofs.",
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _global_options(
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the Python traceback of an error (exit codes unchanged)."
+    ),
+) -> None:
+    """What a dilated convolutional architecture can and cannot represent, with proofs.
+
+    Exit codes: 0 ran clean, 1 a violation or a failed check, 2 bad input or a refused size,
+    3 internal error.
+    """
+    STATE.debug = debug
+
 
 # one module per command; each adds its command(s) to the app
 cmd_analyze.register(app)
@@ -27,6 +47,7 @@ cmd_report.register(app)
 
 
 @app.command("builtins")
+@guarded
 def builtins_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table or json")):
     """List the built-in specs (use them as builtin:NAME)."""
     from analyzer.builtins import BUILTINS
@@ -40,8 +61,17 @@ def builtins_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table 
         print(f"builtin:{k:28} {BUILTINS[k].get('description', '')}")
 
 
-def main() -> None:  # console-script entry point
-    app()
+def main(argv: list[str] | None = None) -> None:  # console-script entry point
+    """Run the app; an exception escaping it (outside any command) is exit 3, never 1."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    STATE.debug = "--debug" in args  # also for an error before the app's callback runs
+    try:
+        app(args=args)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the exit-code contract
+        code = fail(exc).exit_code
+        raise SystemExit(code) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,8 +12,8 @@ from rich.text import Text
 from analyzer import analyze, load_spec
 from analyzer.analysis import Analysis
 from analyzer.circuit import fmt_mask, mask_of, positions_of
-from analyzer.limits import DEFAULT_LIMITS, Limits
 from analyzer.numbers import jsonable, show
+from reports.safe_text import visible
 
 from .options import (
     AllowLargeOpt,
@@ -25,6 +25,7 @@ from .options import (
     SetOpt,
     check_format,
     guarded,
+    limits_for,
     parse_sets,
 )
 
@@ -51,10 +52,10 @@ def render_structure(a: Analysis, console: Console, exact: bool = False) -> None
     d = a.to_dict()
     c = a.circuit
     head = Text()
-    head.append(f"{d['name']}", style="bold")
-    head.append(f"  ({d['source']})\n")
+    head.append(visible(d["name"]), style="bold")
+    head.append(f"  ({visible(d['source'])})\n")
     if a.arch.description:
-        head.append(a.arch.description + "\n", style="italic")
+        head.append(visible(a.arch.description) + "\n", style="italic")
     head.append(
         f"kind: {d['kind']}   input channels M = {d['input_channels']}   pooling: "
         f"{d['pooling']}"
@@ -74,8 +75,10 @@ def render_structure(a: Analysis, console: Console, exact: bool = False) -> None
     for b in d["branches"]:
         layers = _layers_text(b["layers"])
         console.print(
-            f"  branch {b['name']}: {b['kind']}, receptive field "
-            f"{b['receptive_field']}; layers: {layers}",
+            visible(
+                f"  branch {b['name']}: {b['kind']}, receptive field "
+                f"{b['receptive_field']}; layers: {layers}"
+            ),
             markup=False,
         )
     for i, conn in enumerate(d["connections"]):
@@ -87,8 +90,10 @@ def render_structure(a: Analysis, console: Console, exact: bool = False) -> None
         )
         shown = ", ".join(fmt_mask(m) for m in mix[:4]) + (" ..." if len(mix) > 4 else "")
         console.print(
-            f"  connection after layer {conn['after_layer']} {'+'.join(conn['branches'])}: "
-            f"{how}; mixture nodes ({len(mix)}): {shown}",
+            visible(
+                f"  connection after layer {conn['after_layer']} {'+'.join(conn['branches'])}: "
+                f"{how}; mixture nodes ({len(mix)}): {shown}"
+            ),
             markup=False,
         )
     if d["hybrid_trees"]:
@@ -101,9 +106,9 @@ def render_structure(a: Analysis, console: Console, exact: bool = False) -> None
     eq = f" = {val}" if val is not None and p["symbolic"] != val else ""
     console.print(f"  parameters: {show(p['symbolic'], exact)}{eq}", markup=False)
     for note in d["notes"]:
-        console.print(f"  note: {note}", markup=False)
+        console.print(visible(f"  note: {note}"), markup=False)
     if a.partition_note:
-        console.print(f"  note: {a.partition_note}", markup=False)
+        console.print(visible(f"  note: {a.partition_note}"), markup=False)
 
 
 def _layers_text(layers: list[dict]) -> str:
@@ -153,7 +158,7 @@ def render_bounds(
         if len(members) > 1:
             I_text += f" (+{len(members) - 1} alike)"
         cells = [I_text] + ([str(len(members))] if merged else [])
-        t.add_row(*cells, p.label, lo, up, sym, src)
+        t.add_row(*map(visible, [*cells, p.label, lo, up, sym, src]))
     console.print(t)
     if len(shown) < n_rows:
         console.print(
@@ -176,16 +181,16 @@ def register(app: typer.Typer) -> None:
     ):
         """Mode trees, mixture nodes, parameter count and symbolic rank bounds per partition."""
         check_format(fmt)
-        values = parse_sets(set_)
-        arch = load_spec(spec, values)
-        limits = Limits.unlimited() if allow_large else DEFAULT_LIMITS
+        limits = limits_for(allow_large)
+        values = parse_sets(set_, limits)
+        arch = load_spec(spec, values, limits)
         fams = list(partitions) if partitions else (None if not partition else [])
         a = analyze(arch, partitions=partition or [], families=fams, limits=limits)
         a.values = values  # already substituted; recorded for the header and the JSON
         if fmt == "json":
             print(json.dumps(jsonable(a.to_dict()), indent=2))
             return
-        console = Console(highlight=False)
+        console = Console(highlight=False, markup=False)  # user strings are never markup
         render_structure(a, console, exact=exact)
         render_bounds(a, console, exact=exact, all_rows=all_rows)
 

@@ -9,17 +9,22 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from analyzer import load_spec
+from analyzer import SpecError, load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
 from analyzer.numbers import jsonable, show
+from reports.safe_text import visible
 
 from .options import (
+    AllowLargeOpt,
     FormatOpt,
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
     check_format,
+    check_seed,
+    check_verify_cost,
     guarded,
+    limits_for,
     parse_sets,
 )
 
@@ -64,6 +69,12 @@ MaxKOpt = Annotated[
 ]
 
 
+def _out(console: Console, text: str, **kw) -> None:
+    """Print a line with user strings inert (control/bidi characters visible, no markup)."""
+    kw["markup"] = False
+    console.print(visible(text), **kw)
+
+
 def _set(ps: list[int]) -> str:
     return "{" + ",".join(map(str, ps)) + "}"
 
@@ -97,11 +108,15 @@ def _range(ps: list[int]) -> str:
 def render(c: Comparison, console: Console) -> None:
     sym = c.sweep_symbol or "-"
     cp = f", a sum of {c.copies} copies" if c.copies > 1 else ""
-    console.print(
-        f"A = {c.A} ({c.A_source})   vs   B = {c.B} ({c.B_source}){cp}", markup=False, style="bold"
+    _out(
+        console,
+        f"A = {c.A} ({c.A_source})   vs   B = {c.B} ({c.B_source}){cp}",
+        markup=False,
+        style="bold",
     )
     ws = ", ".join(c.width_symbols) or "none (B checked as given)"
-    console.print(
+    _out(
+        console,
         f"B reads A's input (B's input channels := A's); B's width symbol(s) solved for: {ws}"
         f"{' (one uniform width)' if len(c.width_symbols) > 1 else ''}",
         markup=False,
@@ -113,7 +128,7 @@ def render(c: Comparison, console: Console) -> None:
             "local": f"named partitions plus a local search over the {c.modes} used modes",
             "none": "the named partitions only (no search)",
         }[p0.search]
-        console.print(f"partitions: {p0.examined} examined per sweep point: {how}", markup=False)
+        _out(console, f"partitions: {p0.examined} examined per sweep point: {how}", markup=False)
     t = Table(title="lower bound on what B needs, per sweep point", title_justify="left")
     for col, just in [
         (sym, "right"),
@@ -133,21 +148,27 @@ def render(c: Comparison, console: Console) -> None:
         if p.matches is not None:
             width = "matches" if p.matches else "fails"
         t.add_row(
-            "-" if p.value is None else str(p.value),
-            str(p.input_channels),
-            _num(p.size_A),
-            width,
-            _num(p.size_B),
-            "-" if p.ratio is None else f"{p.ratio:.3g}",
-            f"{_set(w.I)} ({w.label})",
-            _num(w.lower_A),
-            f"{_num(w.upper_B)} / {_num(w.upper_B_below)}",
+            *map(
+                visible,
+                [
+                    "-" if p.value is None else str(p.value),
+                    str(p.input_channels),
+                    _num(p.size_A),
+                    width,
+                    _num(p.size_B),
+                    "-" if p.ratio is None else f"{p.ratio:.3g}",
+                    f"{_set(w.I)} ({w.label})",
+                    _num(w.lower_A),
+                    f"{_num(w.upper_B)} / {_num(w.upper_B_below)}",
+                ],
+            )
         )
     console.print(t)
     for p in c.points:
         if p.unmatched is not None:
             u = p.unmatched
-            console.print(
+            _out(
+                console,
                 f"  {_at(sym, p.value)}: no width of B matches I = {_set(u.I)} ({u.label}): "
                 "A's lower bound "
                 f"{_num(u.lower_A)} ({u.lower_A_source}), B's upper bound at most "
@@ -158,17 +179,19 @@ def render(c: Comparison, console: Console) -> None:
     fit = ", ".join(map(str, c.fit_values)) or "-"
     ex = "-" if c.exponent is None else f"{c.exponent:.3f}"
     wex = "-" if c.width_exponent is None else f"{c.width_exponent:.3f}"
-    console.print(
+    _out(
+        console,
         f"growth exponent (least squares, log size B vs log size A, {sym} = {fit}): {ex}",
         markup=False,
     )
-    console.print(f"width exponent (log width B vs log {sym}): {wex}", markup=False)
-    console.print(f"verdict: {c.verdict}", markup=False, style="bold")
-    console.print(f"  {c.verdict_text}", markup=False)
+    _out(console, f"width exponent (log width B vs log {sym}): {wex}", markup=False)
+    _out(console, f"verdict: {c.verdict}", markup=False, style="bold")
+    _out(console, f"  {c.verdict_text}", markup=False)
     if c.witness:
         w = c.witness
         pairs = f", {w['hybrid_pairs']} hybrid sibling pairs" if w["hybrid_pairs"] else ""
-        console.print(
+        _out(
+            console,
             f"witness ({_at(sym, w['value'])}): I = {_set(w['I'])} ({w['label']}); A's lower bound "
             f"{_num(w['lower_A'])} ({w['lower_A_source']}"
             f"{pairs}); "
@@ -176,21 +199,23 @@ def render(c: Comparison, console: Console) -> None:
             markup=False,
         )
         if w.get("hybrid_witness"):
-            console.print(f"  hybrid tree: {_hybrid(w['hybrid_witness'])}", markup=False)
+            _out(console, f"  hybrid tree: {_hybrid(w['hybrid_witness'])}", markup=False)
         if c.lower_A_symbolic:
-            console.print(f"  A's lower bound there, symbolic: {c.lower_A_symbolic}", markup=False)
+            _out(console, f"  A's lower bound there, symbolic: {c.lower_A_symbolic}", markup=False)
         if c.upper_B_symbolic:
             up = c.upper_B_symbolic
             if len(up) > 300:
                 up = up[:300] + " ... (full text in --format json)"
-            console.print(
+            _out(
+                console,
                 f"  B's upper bound there, a function of its width ({_at(sym, w['value'])}; "
                 f"B's symbols named like A's get _B): {up}",
                 markup=False,
             )
     if c.unmatched_witness:
         u = c.unmatched_witness
-        console.print(
+        _out(
+            console,
             f"unmatched ({_at(sym, u['value'])}): I = {_set(u['I'])} ({u['label']}); hybrid tree: "
             f"{_hybrid(u.get('hybrid_witness'))}",
             markup=False,
@@ -215,16 +240,36 @@ def render(c: Comparison, console: Console) -> None:
                 f" [certified {r.certified_A}: {r.certified_status}]" if r.certified_A else ""
             )
             t2.add_row(
-                _set(r.I),
-                r.label,
-                _num(r.lower_A),
-                src,
-                "never" if r.required_width is None else str(r.required_width),
-                _num(r.upper_B),
+                *map(
+                    visible,
+                    [
+                        _set(r.I),
+                        r.label,
+                        _num(r.lower_A),
+                        src,
+                        "never" if r.required_width is None else str(r.required_width),
+                        _num(r.upper_B),
+                    ],
+                )
             )
         console.print(t2)
     for n in c.notes:
-        console.print(f"note: {n}", markup=False)
+        _out(console, f"note: {n}", markup=False)
+
+
+def _check_certify_cost(A, sw, values: dict, max_k: int, limits) -> None:
+    """--certify runs the harness on A at every sweep point: size the largest one first."""
+    syms = [s for s in A.symbol_names if s not in values]
+    if sw is None:
+        sw = (syms[0], [2, 4, 8, 16]) if len(syms) == 1 else None
+    vals = dict(values)
+    if sw is not None and sw[1]:
+        vals[sw[0]] = max(sw[1])
+    try:
+        Av = A.substitute(vals, limits) if vals else A
+    except SpecError:
+        return  # compare reports bad values itself
+    check_verify_cost(Av, max_k, "shared", "exact", limits, source="compare --certify")
 
 
 def register(app: typer.Typer) -> None:
@@ -248,12 +293,17 @@ def register(app: typer.Typer) -> None:
         search: SearchOpt = "auto",
         seed: int = typer.Option(0, "--seed", help="Seed of the local search and of --certify."),
         fmt: FormatOpt = "table",
+        allow_large: AllowLargeOpt = False,
     ):
         """Smallest width (and size) of B whose rank bounds match A's on every partition."""
         check_format(fmt)
-        A = load_spec(spec_a)
-        B = load_spec(spec_b)
+        check_seed(seed)
+        limits = limits_for(allow_large)
+        A = load_spec(spec_a, limits=limits)
+        B = load_spec(spec_b, limits=limits)
         sw = parse_sweep(sweep) if sweep else None
+        if certify:
+            _check_certify_cost(A, sw, parse_sets(set_, limits), max_k, limits)
         fams = None
         if partitions:
             fams = list(partitions)
@@ -261,8 +311,8 @@ def register(app: typer.Typer) -> None:
             A,
             B,
             sweep=sw,
-            values_A=parse_sets(set_),
-            values_B=parse_sets(set_b),
+            values_A=parse_sets(set_, limits),
+            values_B=parse_sets(set_b, limits),
             partitions=partition or [],
             families=fams,
             copies=copies,
@@ -274,7 +324,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             print(json.dumps(jsonable(c.to_dict()), indent=2))
             return
-        render(c, Console(highlight=False, width=max(Console().width, 120)))
+        render(c, Console(highlight=False, markup=False, width=max(Console().width, 120)))
 
 
 __all__ = ["register", "render"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +13,20 @@ from rich.table import Table
 
 from analyzer.numbers import jsonable
 from analyzer.spec import SpecError
+from reports.safe_text import rich_text, visible
 
-from .options import FormatOpt, SetOpt, check_format, guarded, parse_sets
+from .options import (
+    REPORT_AT,
+    STATE,
+    AllowLargeOpt,
+    FormatOpt,
+    SetOpt,
+    check_format,
+    check_seed,
+    guarded,
+    limits_for,
+    parse_sets,
+)
 
 JunitOpt = Annotated[
     Path | None,
@@ -26,22 +39,23 @@ SizeOpt = Annotated[
 
 
 def render(result, console: Console) -> None:
-    t = Table(title=f"regression suite {result.suite}", title_justify="left")
+    t = Table(title=f"regression suite {rich_text(result.suite)}", title_justify="left")
     for col in ("status", "group", "check", "numbers"):
         t.add_column(col, overflow="fold")
     style = {"pass": "green", "fail": "bold red", "error": "bold red"}
     for c in result.checks:
-        t.add_row(f"[{style[c.status]}]{c.status.upper()}[/]", c.group, c.name, _esc(c.message))
+        t.add_row(
+            f"[{style[c.status]}]{c.status.upper()}[/]",
+            rich_text(c.group),
+            rich_text(c.name),
+            rich_text(c.message),
+        )
     console.print(t)
     n = result.counts()
     verdict = "all checks pass" if result.ok else f"{n['failed']} failed, {n['errors']} error(s)"
     console.print(
         f"{n['passed']}/{n['checks']} passed in {result.seconds:.1f} s: {verdict}", markup=False
     )
-
-
-def _esc(s: str) -> str:
-    return s.replace("[", "\\[")
 
 
 def register(app: typer.Typer) -> None:
@@ -59,12 +73,22 @@ def register(app: typer.Typer) -> None:
             True, "--certify/--no-certify", help="Spec suites: certify ranks with the harness."
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of the harness's weights and samples."),
+        allow_large: AllowLargeOpt = False,
     ):
         """Check that the theory still matches what the networks do; exit 1 on any failure."""
         from .regress import run_suite, to_junit
 
         check_format(fmt)
-        result = run_suite(suite, values=parse_sets(set_), certify=certify, size=size, seed=seed)
+        check_seed(seed)
+        limits = limits_for(allow_large)
+        result = run_suite(
+            suite,
+            values=parse_sets(set_, limits),
+            certify=certify,
+            size=size,
+            seed=seed,
+            limits=limits,
+        )
         if junit is not None:
             try:
                 junit.write_text(to_junit(result), encoding="utf-8")
@@ -74,6 +98,20 @@ def register(app: typer.Typer) -> None:
             print(json.dumps(jsonable(result.to_dict()), indent=2))
         else:
             render(result, Console(highlight=False, width=max(Console().width, 120)))
+        errors = [c for c in result.checks if c.error]
+        if errors:  # a check that raised is a bug, not a failed theory check: exit 3, never 1
+            first = errors[0]
+            if STATE.debug:
+                print(first.traceback, file=sys.stderr)
+            print(
+                visible(
+                    f"internal error: {len(errors)} check(s) raised an exception, e.g. "
+                    f"{first.group} / {first.name}: {first.message} ({REPORT_AT}; rerun with "
+                    "--debug for the traceback)"
+                )[:1000],
+                file=sys.stderr,
+            )
+            raise typer.Exit(3)
         if not result.ok:
             raise typer.Exit(1)
 

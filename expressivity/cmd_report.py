@@ -8,8 +8,22 @@ import typer
 from rich.console import Console
 
 from analyzer import SpecError
+from reports.safe_text import visible
 
-from .options import PartitionOpt, PartitionsOpt, SetOpt, guarded, parse_sets, progress_bar
+from .options import (
+    AllowLargeOpt,
+    PartitionOpt,
+    PartitionsOpt,
+    SetOpt,
+    check_all_family,
+    check_seed,
+    check_verify_cost,
+    check_verify_partitions,
+    guarded,
+    limits_for,
+    parse_sets,
+    progress_bar,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +58,7 @@ def register(app: typer.Typer) -> None:
         search: str = typer.Option(
             "auto", "--search", help="Comparison partition search: auto|exhaustive|local|none."
         ),
+        allow_large: AllowLargeOpt = False,
     ):
         """Write OUT/report.md, OUT/report.pdf, OUT/report.json and OUT/figures/*.png.
 
@@ -56,7 +71,18 @@ def register(app: typer.Typer) -> None:
             raise SpecError("--weights", "", f"unknown weights mode {weights!r} (shared, per-node)")
         if backend not in ("numpy", "cupy"):
             raise SpecError("--backend", "", f"unknown backend {backend!r} (numpy, cupy)")
-        values = parse_sets(set_)
+        check_seed(seed)
+        limits = limits_for(allow_large)
+        values = parse_sets(set_, limits)
+        # validate and size everything before any file or directory is created
+        from analyzer import load_spec
+
+        arch = load_spec(spec, limits=limits)
+        concrete = arch.substitute(values, limits) if values else arch
+        check_all_family(arch, partitions, limits)
+        if verify is not False:
+            check_verify_partitions(arch, partition, partitions, limits, source="report")
+            check_verify_cost(concrete, max_k, weights, mode, limits, source="report")
         err = Console(stderr=True, highlight=False)
         try:
             kwargs = dict(
@@ -74,6 +100,7 @@ def register(app: typer.Typer) -> None:
                 sweep=sweep,
                 copies=copies,
                 search=search,
+                limits=limits,
             )
             with progress_bar() as cb:
                 files = write_report(spec, out, progress=cb, **kwargs)
@@ -82,12 +109,12 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         data = files.data
         for line in data.summary_lines():
-            print(line)
+            print(visible(line))
         for path in (files.markdown, files.pdf):
             if path is not None:
-                print(f"wrote {path}")
+                print(visible(f"wrote {path}"))
         if data.verification_note:
-            err.print(f"note: {data.verification_note}", markup=False)
+            err.print(visible(f"note: {data.verification_note}"), markup=False)
         if data.violations:
             n = len(data.violations)
             err.print(f"VIOLATION: {n} partition(s); see the report", markup=False)

@@ -11,15 +11,22 @@ from rich.table import Table
 from analyzer import SpecError, load_spec
 from analyzer.circuit import fmt_mask, mask_of
 from analyzer.numbers import jsonable, show
+from reports.safe_text import visible
 
 from .cmd_analyze import default_families_for
 from .options import (
+    AllowLargeOpt,
     FormatOpt,
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
+    check_all_family,
     check_format,
+    check_seed,
+    check_verify_cost,
+    check_verify_partitions,
     guarded,
+    limits_for,
     parse_sets,
     progress_bar,
 )
@@ -37,13 +44,15 @@ STATUS_STYLE = {
 def render_verify(res, console: Console) -> None:
     d = res.to_dict()
     console.print(
-        f"{d['name']}: seed {d['seed']}, prime {d['prime']}, backend {d['backend']}, weights "
-        f"{d['weights']}, "
-        f"mode {d['mode']}, {budget_text(d)}, {d['elapsed_seconds']:.2f} s",
+        visible(
+            f"{d['name']}: seed {d['seed']}, prime {d['prime']}, backend {d['backend']}, weights "
+            f"{d['weights']}, "
+            f"mode {d['mode']}, {budget_text(d)}, {d['elapsed_seconds']:.2f} s"
+        ),
         markup=False,
     )
     for n in d["notes"]:
-        console.print(f"note: {n}", markup=False)
+        console.print(visible(f"note: {n}"), markup=False)
     t = Table(
         title="certified ranks (exact mod p: lower bounds) vs analyzer bounds", title_justify="left"
     )
@@ -75,7 +84,7 @@ def render_verify(res, console: Console) -> None:
     console.print(t)
     warns = [(p, w) for p in res.partitions for w in p.warnings]
     for p, w in warns[:20]:
-        console.print(f"warning {fmt_mask(mask_of(p.I))}: {w}", markup=False)
+        console.print(visible(f"warning {fmt_mask(mask_of(p.I))}: {w}"), markup=False)
     counts: dict[str, int] = {}
     for p in res.partitions:
         counts[p.status] = counts.get(p.status, 0) + 1
@@ -176,6 +185,7 @@ def register(app: typer.Typer) -> None:
             False, "--claim5", help="Also run the Claim 5 weight-copy check (mixed networks)."
         ),
         fmt: FormatOpt = "table",
+        allow_large: AllowLargeOpt = False,
     ):
         """Certify ranks of sampled grid-tensor matricizations mod p against the bounds.
 
@@ -193,8 +203,17 @@ def register(app: typer.Typer) -> None:
             raise SpecError(
                 "--backend", "", f"unknown backend {backend!r} (choose from numpy, cupy)"
             )
-        arch = load_spec(spec, parse_sets(set_))
+        check_seed(seed)
+        limits = limits_for(allow_large)
+        arch = load_spec(spec, parse_sets(set_, limits), limits)
         fams = default_families_for(arch, partition, partitions)
+        check_all_family(arch, fams, limits)
+        check_verify_partitions(arch, partition, fams, limits, source="verify")
+        budget = Budget(
+            k_start=k_start, max_k=max_k, memory_bytes=parse_bytes(memory), seconds=seconds
+        )
+        budget.validate()
+        check_verify_cost(arch, budget.k_cap, weights, mode, limits)
         console = Console(highlight=False)
         with progress_bar() as cb:
             res = verify_architecture(
@@ -208,7 +227,7 @@ def register(app: typer.Typer) -> None:
                 backend=backend,
                 progress=cb if fmt == "table" else None,
                 dtype=dtype,
-                budget=Budget(k_start=k_start, memory_bytes=parse_bytes(memory), seconds=seconds),
+                budget=budget,
                 repeat=repeat,
                 window=window,
                 rank_method=rank_method,

@@ -1,8 +1,18 @@
-"""Options shared by the CLI commands (defined once, used by every command) and input helpers."""
+"""Options shared by the CLI commands (defined once, used by every command), input helpers and
+the exit-code contract (:func:`guarded`, the one place that turns exceptions into exit codes).
+
+Exit codes (README "Exit codes", docs/limits.md): 0 ran clean; 1 a violation or a failed check
+(raised by the commands as ``typer.Exit(1)``); 2 bad input or a refused size
+(:class:`~analyzer.errors.SpecError`, :class:`~analyzer.errors.ExprError`,
+:class:`~analyzer.errors.LimitError`, :class:`reports.errors.ReportError`, and click's usage
+errors); 3 an internal error (any other exception). One line on stderr; the traceback only with
+the global ``--debug`` flag.
+"""
 
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -10,8 +20,12 @@ from typing import Annotated
 
 import typer
 
-from analyzer.spec import SpecError
-from analyzer.symbols import ExprError, parse_assignment
+from analyzer.errors import ExprError, LimitError, SpecError
+from analyzer.limits import DEFAULT_LIMITS, Limits, check
+from analyzer.symbols import parse_assignment
+from reports.safe_text import visible
+
+REPORT_AT = "please report it: see README.md, 'Exit codes'"
 
 SetOpt = Annotated[
     list[str] | None,
@@ -42,7 +56,8 @@ AllowLargeOpt = Annotated[
     bool,
     typer.Option(
         "--allow-large",
-        help="Lift the size limits of analyzer/limits.py (the run may take long or use much memory).",  # noqa: E501
+        help="Lift the size limits of analyzer/limits.py (the run may take long or use much "
+        "memory).",
     ),
 ]
 ExactOpt = Annotated[
@@ -55,13 +70,36 @@ AllRowsOpt = Annotated[
     bool,
     typer.Option("--all-rows", help="One row per partition (no grouping of identical rows)."),
 ]
+SEED_MAX = 2**32 - 1
 
 
-def parse_sets(items: list[str] | None) -> dict:
+class _State:
+    """Global flags of one invocation (set by the app's callback in cli.py)."""
+
+    debug: bool = False
+
+
+STATE = _State()
+
+
+def limits_for(allow_large: bool) -> Limits:
+    """The limits of a run: the defaults, or (``--allow-large``) :meth:`Limits.large`."""
+    return Limits.large() if allow_large else DEFAULT_LIMITS
+
+
+def check_seed(seed: int, option: str = "--seed") -> int:
+    if not 0 <= seed <= SEED_MAX:
+        raise SpecError(option, "", f"a seed must be an integer in 0..2**32-1, got {seed}")
+    return seed
+
+
+def parse_sets(items: list[str] | None, limits: Limits = DEFAULT_LIMITS) -> dict:
     out = {}
     for it in items or []:
         try:
-            k, v = parse_assignment(it)
+            k, v = parse_assignment(it, limits)
+        except LimitError as exc:
+            raise LimitError("--set", exc.what, exc.value, exc.limit, exc.lift) from None
         except ExprError as exc:
             raise SpecError("--set", "", str(exc)) from None
         out[k] = v
@@ -82,16 +120,51 @@ def default_families(partitions: list[str] | None, families: list[str] | None) -
     return ["nodes"]
 
 
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code of an exception escaping a command: 2 bad input / refused size, 3 else."""
+    from reports.errors import ReportError
+
+    if isinstance(exc, (SpecError, ExprError, ReportError)):
+        return 2
+    return 3
+
+
+def error_line(exc: BaseException) -> str:
+    """The one line printed on stderr for an exception (control characters made visible)."""
+    if exit_code_for(exc) == 2:
+        text = f"error: {exc}"
+    else:
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if len(what) > 300:
+            what = what[:300] + " ..."
+        text = f"internal error: {what} ({REPORT_AT}; rerun with --debug for the traceback)"
+    return visible(" ".join(text.split()))
+
+
+def fail(exc: BaseException) -> typer.Exit:
+    """Print the contract's line for ``exc`` (and the traceback with --debug); the Exit to raise."""
+    if STATE.debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(error_line(exc), file=sys.stderr)
+    return typer.Exit(exit_code_for(exc))
+
+
 def guarded(fn: Callable) -> Callable:
-    """Turn bad input (SpecError, ExprError) into one message on stderr and exit code 2."""
+    """The exit-code contract around a command: typer.Exit and click's own exceptions pass;
+    bad input becomes exit 2, anything else exit 3 (one line on stderr, no traceback)."""
+    import click
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (SpecError, ExprError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            raise typer.Exit(2) from None
+        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - the contract: every other exception is exit 3
+            raise fail(exc) from None
 
     return wrapper
 
@@ -121,3 +194,122 @@ def progress_bar(what: str = "certifying") -> Iterator[Callable[[int, int, str],
             prog.update(task, completed=done, total=total, description=f"{what} {label}")
 
         yield callback
+
+
+# --------------------------------------------------------------------------- cost guards
+def check_all_family(arch, families: list[str] | None, limits: Limits, option: str = "-P") -> None:
+    """``-P all``: state the number of partitions and refuse it above ``limits.partition_family``
+    (before any work; ``--allow-large`` lifts it)."""
+    if not families or not any(f.strip() == "all" for f in families):
+        return
+    from analyzer.circuit import build_circuit
+
+    n = build_circuit(arch).used_mask.bit_count()
+    count = (1 << (n - 1)) - 1 if n > 1 else 0
+    check(
+        limits,
+        "partition_family",
+        count,
+        what=f"the number of partitions of {option} all ({n} used modes: 2^{n - 1} - 1)",
+        source=option,
+    )
+
+
+def check_verify_partitions(
+    arch, partitions: list[str] | None, families: list[str] | None, limits: Limits, source: str
+) -> None:
+    """The number of partitions a verification certifies, counted (cheaply, from the structure)
+    and refused above ``limits.verify_partitions`` before any certification starts."""
+    if limits.verify_partitions is None:
+        return
+    from analyzer.analysis import structure
+    from analyzer.partitions import family
+
+    fams = [f.strip() for f in families or [] if f.strip()]
+    if not partitions and not fams:
+        return
+    st = structure(arch)
+    count = len(partitions or [])
+    for f in fams:
+        if f == "all":
+            n = st.circuit.used_mask.bit_count()
+            count += (1 << (n - 1)) - 1 if n > 1 else 0
+            continue
+        try:
+            count += len(family(f, st.circuit, st.trees))
+        except SpecError:
+            continue  # the command reports a bad family itself
+    check(
+        limits,
+        "verify_partitions",
+        count,
+        what="the number of partitions to certify",
+        source=source,
+    )
+
+
+def verify_cost(arch, max_k: int | None, weights: str = "shared", mode: str = "both") -> dict:
+    """Estimated peak memory of ``verify`` for a concrete architecture, before any allocation.
+
+    bytes = sampled matrices (K x K x 8, one per arithmetic, plus a working copy)
+          + weights (kernel x width_in x width_out x 8 per layer, per unit with per-node weights)
+          + one row chunk at least (K x widest width x 8 x live units of the widest layer)
+          + the float calibration batch (256 x widest width x 8 x live units).
+    """
+    from analyzer.circuit import build_circuit
+    from verify.harness import Budget
+
+    # the largest K the adaptive search may reach: the explicit cap and the default memory
+    # budget (the verify command passes its own budget's cap as max_k)
+    K = Budget(max_k=None if max_k is None else int(max_k)).k_cap
+    c = build_circuit(arch)
+    M = int(arch.input_channels)
+    per_layer: dict[int, int] = {}
+    for u in c.units:
+        per_layer[u.layer] = per_layer.get(u.layer, 0) + 1
+    live = max(per_layer.values()) + 2
+    widest = max([M] + [int(u.width) for u in c.units])
+    arith = 2 if mode == "both" else 1
+    wbytes = 0
+    for b in arch.branches:
+        prev = M
+        for li, ly in enumerate(b.layers):
+            w = int(ly.width)
+            n_units = 1
+            if weights == "per-node":
+                n_units = sum(
+                    1 for u in c.units if u.kind == "prod" and u.layer == li + 1 and u.branch >= 0
+                )
+            wbytes += ly.kernel * prev * w * 8 * n_units
+            prev = w
+    total = (arith + 1) * K * K * 8 + arith * wbytes + K * widest * 8 * live
+    if mode != "exact":
+        total += 256 * widest * 8 * live
+    return {"bytes": total, "live_units": live, "K": K}
+
+
+def check_verify_cost(
+    arch, max_k: int | None, weights: str, mode: str, limits: Limits, source: str = "verify"
+) -> None:
+    """Refuse (LimitError, exit 2) a verification whose estimated memory is above the limit."""
+    if not arch.is_concrete:
+        return  # the harness asks for values first
+    cost = verify_cost(arch, max_k, weights, mode)
+    check(
+        limits,
+        "verify_units",
+        cost["live_units"],
+        what="the live units of the widest layer",
+        source=source,
+    )
+    gib = cost["bytes"] / 2**30
+    lim = limits.verify_bytes
+    if lim is not None and cost["bytes"] > lim:
+        raise LimitError(
+            source,
+            f"the estimated memory (K = {cost['K']}: K x K matrices, weights, the widest layer's "
+            f"{cost['live_units']} live units; a smaller --max-k or width lowers it)",
+            f"{gib:.3g} GiB",
+            f"{lim / 2**30:.3g} GiB",
+            "--allow-large",
+        )

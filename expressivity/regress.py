@@ -60,6 +60,7 @@ class CheckResult:
     numbers: dict = field(default_factory=dict)
     seconds: float = 0.0
     error: bool = False  # an unexpected exception (counts as a failure)
+    traceback: str = field(default="", repr=False)  # of that exception (shown with --debug)
 
     @property
     def status(self) -> str:
@@ -129,9 +130,12 @@ class _Recorder:
         except SpecError:
             raise  # bad input: the caller reports it (exit 2)
         except Exception as exc:  # noqa: BLE001 - a broken check is reported, not fatal
+            import traceback
+
             res = CheckResult(
                 self.suite, group, name, False, f"{type(exc).__name__}: {exc}", {}, error=True
             )
+            res.traceback = traceback.format_exc()
         res.seconds = time.perf_counter() - t0
         self.checks.append(res)
         return res
@@ -164,12 +168,18 @@ def run_suite(
     certify: bool = True,
     size: str = "default",
     seed: int = 0,
+    limits=None,
 ) -> SuiteResult:
     """Run ``builtin:paper``, a spec file or a directory of specs.
 
-    Raises ``analyzer.SpecError`` on bad input (unknown suite, unreadable spec, bad check).
+    Raises ``analyzer.SpecError`` on bad input (unknown suite, unreadable spec, bad check, a
+    seed outside 0..2**32-1); ``limits`` (default :data:`analyzer.limits.DEFAULT_LIMITS`)
+    bound the specs and the checks' sizes.
     """
     from analyzer.spec import SpecError
+
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
+        raise SpecError("--seed", "", f"a seed must be an integer in 0..2**32-1, got {seed!r}")
 
     if size not in SIZES:
         raise SpecError("--size", "", f"unknown size {size!r} (choose from {', '.join(SIZES)})")
@@ -178,7 +188,7 @@ def run_suite(
         if name == "paper":
             return paper_suite(size=size, seed=seed)
         raise SpecError(suite, "", "unknown builtin suite (available: builtin:paper)")
-    return spec_suite(suite, values=values, certify=certify, seed=seed)
+    return spec_suite(suite, values=values, certify=certify, seed=seed, limits=limits)
 
 
 # --------------------------------------------------------------------------- builtin:paper
@@ -766,11 +776,14 @@ def _spec_files(path: Path) -> list[Path]:
 
 
 def spec_suite(
-    path_text: str, values: dict | None = None, certify: bool = True, seed: int = 0
+    path_text: str, values: dict | None = None, certify: bool = True, seed: int = 0, limits=None
 ) -> SuiteResult:
     """The checks carried by spec files (``checks:``), or a default certification per spec."""
     from analyzer import load_spec
+    from analyzer.limits import DEFAULT_LIMITS
     from analyzer.spec import SpecError
+
+    limits = DEFAULT_LIMITS if limits is None else limits
 
     t0 = time.perf_counter()
     path = Path(path_text)
@@ -783,11 +796,11 @@ def spec_suite(
         )
     rec = _Recorder(path_text)
     for f in files:
-        arch = load_spec(f)
+        arch = load_spec(f, limits=limits)
         rec.suite = str(f)
         checks = list(arch.checks) or [{}]
         for i, chk in enumerate(checks):
-            _spec_check(rec, arch, i, chk, values or {}, certify, seed)
+            _spec_check(rec, arch, i, chk, values or {}, certify, seed, limits)
     return SuiteResult(
         path_text,
         rec.checks,
@@ -796,17 +809,62 @@ def spec_suite(
     )
 
 
-def _spec_check(
-    rec: _Recorder, arch, index: int, chk: dict, values: dict, certify: bool, seed: int
-) -> None:
-    from analyzer import analyze
+def _check_inputs(arch, where: str, chk: dict) -> None:
+    """A check's own inputs, validated before it runs (bad input names the check: exit 2)."""
     from analyzer.spec import SpecError
 
+    known = set(arch.symbol_names)
+    unknown = sorted(set(chk.get("set") or {}) - known)
+    if unknown:
+        have = ", ".join(sorted(known)) or "none"
+        raise SpecError(
+            arch.source,
+            f"{where}.set",
+            f"unknown symbol(s) {', '.join(unknown)} (the spec's symbols: {have})",
+        )
+    for k, v in (chk.get("set") or {}).items():
+        if v < 1:
+            raise SpecError(arch.source, f"{where}.set.{k}", f"a symbol is >= 1, got {v}")
+    if chk.get("partition") is not None and not chk["partition"]:
+        raise SpecError(
+            arch.source,
+            f"{where}.partition",
+            "an empty partition (give the positions of I, or drop 'partition')",
+        )
+    if chk.get("partitions") is not None and not chk["partitions"].strip(", "):
+        raise SpecError(arch.source, f"{where}.partitions", "no partition family named")
+    for k in ("expect_upper", "expect_lower", "expect_rank"):
+        if chk.get(k) is not None and chk[k] < 1:
+            raise SpecError(arch.source, f"{where}.{k}", f"a rank is >= 1, got {chk[k]}")
+
+
+def _spec_check(
+    rec: _Recorder,
+    arch,
+    index: int,
+    chk: dict,
+    values: dict,
+    certify: bool,
+    seed: int,
+    limits=None,
+) -> None:
+    from analyzer import analyze
+    from analyzer.errors import LimitError
+    from analyzer.limits import DEFAULT_LIMITS
+    from analyzer.spec import SpecError
+
+    limits = DEFAULT_LIMITS if limits is None else limits
     where = f"checks.{index}" if chk else "(default check)"
+    _check_inputs(arch, where, chk)
     vals = dict(values)
     vals.update(chk.get("set") or {})
     known = set(arch.symbol_names)
-    a = arch.substitute({k: v for k, v in vals.items() if k in known}) if vals else arch
+    try:
+        a = arch.substitute({k: v for k, v in vals.items() if k in known}, limits) if vals else arch
+    except LimitError:
+        raise
+    except SpecError as exc:
+        raise SpecError(arch.source, where, f"with {_values_text(vals)}: {exc.problem}") from None
     explicit = [",".join(map(str, chk["partition"]))] if chk.get("partition") else []
     fams = [f.strip() for f in (chk.get("partitions") or "").split(",") if f.strip()]
     if not explicit and not fams:
@@ -832,7 +890,27 @@ def _spec_check(
             where,
             f"needs values for {', '.join(a.symbol_names)} (a 'set:' in the check, or --set)",
         )
-    an = analyze(a, partitions=explicit, families=fams)  # SpecError: bad partition -> exit 2
+    try:
+        an = analyze(a, partitions=explicit, families=fams)  # bad partition -> exit 2
+    except LimitError:
+        raise
+    except SpecError as exc:
+        raise SpecError(
+            arch.source, where, f"{exc.field + ': ' if exc.field else ''}{exc.problem}"
+        ) from None
+    if do_cert:
+        from .options import check_all_family, check_verify_cost, check_verify_partitions
+
+        check_all_family(a, fams, limits, option=f"{where}.partitions")
+        check_verify_partitions(a, explicit, fams, limits, source=f"{arch.source}: {where}")
+        check_verify_cost(
+            a,
+            None,
+            chk.get("weights") or "shared",
+            "exact",
+            limits,
+            source=f"{arch.source}: {where}",
+        )
 
     def check():
         import verify
@@ -903,6 +981,10 @@ def _spec_check(
     rec.run(arch.name, name, check)
 
 
+def _values_text(vals: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in vals.items()) or "no values"
+
+
 # --------------------------------------------------------------------------- rendering
 def format_failures(result: SuiteResult) -> str:
     lines = [f"{result.suite}: {len(result.failures)} of {len(result.checks)} check(s) failed"]
@@ -916,6 +998,8 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
     and in the failure text."""
     import json
     import xml.etree.ElementTree as ET
+
+    from reports.safe_text import visible
 
     if isinstance(results, SuiteResult):
         results = [results]
@@ -932,7 +1016,7 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
             ts = ET.SubElement(
                 root,
                 "testsuite",
-                name=sname,
+                name=visible(sname),
                 tests=str(len(checks)),
                 failures=str(n_fail),
                 errors=str(n_err),
@@ -946,8 +1030,8 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
                 tc = ET.SubElement(
                     ts,
                     "testcase",
-                    classname=f"{_classname(sname)}.{c.group}",
-                    name=c.name,
+                    classname=visible(f"{_classname(sname)}.{c.group}"),
+                    name=visible(c.name),
                     time=f"{c.seconds:.3f}",
                 )
                 numbers = json.dumps(c.numbers, indent=1, sort_keys=True)
@@ -956,12 +1040,12 @@ def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
                     el = ET.SubElement(
                         tc,
                         tag,
-                        message=c.message,
+                        message=visible(c.message),
                         type="RegressionError" if c.error else "RegressionFailure",
                     )
-                    el.text = f"{c.message}\n\nnumbers:\n{numbers}"
+                    el.text = visible(f"{c.message}\n\nnumbers:\n{numbers}", keep_newlines=True)
                 out = ET.SubElement(tc, "system-out")
-                out.text = f"{c.message}\n{numbers}"
+                out.text = visible(f"{c.message}\n{numbers}", keep_newlines=True)
             tot["tests"] += len(checks)
             tot["failures"] += n_fail
             tot["errors"] += n_err

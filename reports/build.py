@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
+import stat
+import sys
+import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -12,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import MissingDependency, ReportError
-from .figures import save_figures
+from .figures import plan_figures, save_figures
 from .markdown import render_markdown
 from .model import (
     ReportData,
@@ -45,22 +49,95 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+REPORT_FILES = ("report.md", "report.pdf", "report.json", "figures")
+_TMP_PREFIX = ".expressivity-tmp-"  # a report being written, next to its target
+_OLD_PREFIX = ".expressivity-old-"  # a replaced report, deleted right after the swap
+
+
 def check_output_dir(out_dir: str | Path) -> Path:
-    """Create ``out_dir`` if needed and prove it is writable (before any long computation)."""
+    """Check (before any long computation, creating nothing but missing parent directories)
+    that ``out_dir`` can receive a report: a new path, or a writable directory that holds
+    only an earlier report (it is replaced as a whole, so nothing else may live there)."""
     out = Path(out_dir)
+
+    def fail(reason: str) -> ReportError:
+        return ReportError(f"cannot write the report to {str(out)!r}: {reason}")
+
     try:
-        if out.exists() and not out.is_dir():
-            raise ReportError(
-                f"cannot write the report to {str(out)!r}: it exists and is not a directory"
+        if out.exists() or out.is_symlink():
+            if out.is_symlink() or not out.is_dir():
+                raise fail("it exists and is not a directory")
+            if not os.access(out, os.W_OK | os.X_OK):
+                raise fail("Permission denied")
+            other = sorted(
+                p.name
+                for p in out.iterdir()
+                if p.name not in REPORT_FILES and not p.name.startswith(".write-test-")
             )
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-test-{os.getpid()}"
+            if other:
+                shown = ", ".join(other[:3]) + (" ..." if len(other) > 3 else "")
+                raise fail(
+                    f"it holds files that are not a report ({shown}); the report directory is "
+                    "replaced as a whole: choose a new or an empty directory"
+                )
+        parent = out.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = parent / f"{_TMP_PREFIX}probe-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ReportError(f"cannot write the report to {str(out)!r}: {reason}") from None
+        raise fail(reason) from None
     return out
+
+
+def _dir_mode(out: Path) -> int:
+    """The mode for the new report directory: the old one's, else 0o777 minus the umask."""
+    try:
+        return stat.S_IMODE(os.stat(out).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o777 & ~mask
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False when the
+    system call is unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    rc = fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    return rc == 0
+
+
+def _move_into_place(tmp: Path, out: Path) -> None:
+    """Put the finished report directory ``tmp`` at ``out`` in one step.
+
+    ``out`` absent: one ``rename`` (atomic). ``out`` present: on Linux one atomic exchange
+    (``renameat2``), then the old report (now at ``tmp``) is deleted; elsewhere the old report
+    is renamed aside, the new one renamed in, the old one deleted (a crash between the two
+    renames leaves both complete next to ``out``, under ``.expressivity-*`` names).
+    """
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    old = Path(tempfile.mkdtemp(prefix=_OLD_PREFIX, dir=out.absolute().parent))
+    os.rmdir(old)
+    os.rename(out, old)
+    os.rename(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def check_dependencies(formats: Iterable[str]) -> None:
@@ -349,20 +426,41 @@ def write_report(
 ) -> ReportFiles:
     """Build the report and write ``report.md`` / ``report.pdf`` / ``report.json`` and figures.
 
-    Fails fast (before any computation) on an unknown format, an unwritable ``out_dir`` or a
-    missing optional dependency (:class:`ReportError` / :class:`MissingDependency`).
-    ``options`` go to :func:`build_report` (weights, backend, mode, max_k, sweep, copies, ...).
+    Fails fast (before any computation, creating nothing) on a bad spec or values
+    (:class:`analyzer.SpecError`), an unknown format, an unwritable ``out_dir`` or a missing
+    optional dependency (:class:`ReportError` / :class:`MissingDependency`). ``options`` go to
+    :func:`build_report` (weights, backend, mode, max_k, sweep, copies, ...); ``limits=`` (an
+    :class:`analyzer.limits.Limits`) bounds the specs.
+
+    Atomic: the files are written into a temporary directory next to ``out_dir`` and moved into
+    place in one step (:func:`_move_into_place`); a failed or interrupted run leaves the
+    previous report (if any) untouched and no partial files at ``out_dir``.
     """
     fmts = parse_formats(formats)
     check_dependencies(fmts)
+    limits = options.pop("limits", None)
+    if isinstance(spec, (str, Path)):  # validate the spec before anything is created
+        from analyzer import load_spec
+        from analyzer.limits import DEFAULT_LIMITS
+
+        spec_ref = str(spec)
+        spec = load_spec(spec, limits=limits or DEFAULT_LIMITS)
+    else:
+        spec_ref = spec.source or spec.name
+    if values:
+        from analyzer.limits import DEFAULT_LIMITS
+
+        spec.substitute(values, limits or DEFAULT_LIMITS)  # bad values fail here, not later
+    if isinstance(compare, (str, Path)):
+        from analyzer import load_spec
+        from analyzer.limits import DEFAULT_LIMITS
+
+        compare = load_spec(compare, limits=limits or DEFAULT_LIMITS)
     out = check_output_dir(out_dir)
     if "command" not in options:
-        spec_ref = str(spec) if isinstance(spec, (str, Path)) else (spec.source or spec.name)
         options["command"] = equivalent_command(
             spec_ref,
-            compare=compare
-            if compare is None or isinstance(compare, (str, Path))
-            else compare.source,
+            compare=compare if compare is None else (compare.source or compare.name),
             values=values,
             partitions=list(partitions),
             families=families,
@@ -386,15 +484,36 @@ def write_report(
         seed=seed,
         **options,
     )
-    figs = save_figures(data, out)
-    files = ReportFiles(data=data, out_dir=out, figures=[out / f.filename for f in figs])
-    if "md" in fmts:
-        files.markdown = out / "report.md"
-        files.markdown.write_text(render_markdown(data, figs), encoding="utf-8")
-    if "pdf" in fmts:
-        files.pdf = render_pdf(data, out, figs)
+    files = ReportFiles(data=data, out_dir=out)
+    # everything is written into a fresh directory next to OUT, then moved into place in one
+    # step: a failed or interrupted run leaves the previous report untouched
+    tmp = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=out.absolute().parent))
+    try:
+        os.chmod(tmp, _dir_mode(out))  # mkdtemp's 0o700 -> the old report's mode, or umask's
+        _write_files(data, fmts, tmp)
+        _move_into_place(tmp, out)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write the report to {str(out)!r}: {exc.strerror or exc}"
+        ) from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    figs = plan_figures(data)
+    files.figures = [out / f.filename for f in figs]
+    files.markdown = out / "report.md" if "md" in fmts else None
+    files.pdf = out / "report.pdf" if "pdf" in fmts else None
     files.json = out / "report.json"
-    files.json.write_text(
+    return files
+
+
+def _write_files(data: ReportData, fmts: tuple[str, ...], out: Path) -> None:
+    """Figures, Markdown, PDF and JSON into ``out`` (a fresh directory)."""
+    figs = save_figures(data, out)
+    if "md" in fmts:
+        (out / "report.md").write_text(render_markdown(data, figs), encoding="utf-8")
+    if "pdf" in fmts:
+        render_pdf(data, out, figs)
+    (out / "report.json").write_text(
         json.dumps(data.to_dict(), indent=1, sort_keys=True, default=str), encoding="utf-8"
     )
-    return files

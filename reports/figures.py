@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import MissingDependency
 from .model import PartitionRow, ReportData, fmt_positions
+from .safe_text import mathtext
 
 __all__ = [
     "FigureSpec",
@@ -263,7 +264,8 @@ def draw(spec: FigureSpec, data: ReportData):
         fig, ax = _subplots(figsize=_tree_figsize(b.tree_nodes))
         _draw_tree(ax, b.tree_nodes, highlight=mix)
         ax.set_title(
-            f"mode tree of branch {b.name} ({b.kind}, N = {data.receptive_field})", fontsize=9
+            f"mode tree of branch {mathtext(b.name)} ({b.kind}, N = {data.receptive_field})",
+            fontsize=9,
         )
         if mix:
             ax.scatter(
@@ -279,7 +281,7 @@ def draw(spec: FigureSpec, data: ReportData):
         fig, ax = _subplots(figsize=_tree_figsize(nodes))
         _draw_tree(ax, nodes, highlight=mix, leaf_I=set(row.I), owner=owner, branch_colors=bcol)
         for n, c in bcol.items():
-            ax.plot([], [], color=c, lw=2, label=f"from {n}")
+            ax.plot([], [], color=c, lw=2, label=f"from {mathtext(n)}")
         ax.scatter([], [], s=22, color=COLORS["I"], label="leaf in I")
         ax.scatter([], [], s=22, color=COLORS["J"], label="leaf in J")
         ax.legend(loc="upper right", fontsize=7, frameon=False, ncol=2)
@@ -344,7 +346,13 @@ def _draw_compare(ax, data: ReportData) -> None:
     lo = min(allx + yb)
     hi = max(allx + yb)
     if pts:
-        ax.loglog(xa, yb, "o-", color=COLORS["node"], label=f"size {c.b_name} needs (lower bound)")
+        ax.loglog(
+            xa,
+            yb,
+            "o-",
+            color=COLORS["node"],
+            label=f"size {mathtext(c.b_name)} needs (lower bound)",
+        )
     ax.loglog([lo, hi], [lo, hi], ":", color="#999999", label="equal size")
     if none:
         top = hi * 2
@@ -374,15 +382,24 @@ def _draw_compare(ax, data: ReportData) -> None:
             xytext=(3, -9),
             textcoords="offset points",
         )
-    ax.set_xlabel(f"size of {c.a_name} (parameters)", fontsize=8)
-    ax.set_ylabel(f"size {c.b_name} needs (parameters)", fontsize=8)
+    a_name, b_name = mathtext(c.a_name), mathtext(c.b_name)
+    ax.set_xlabel(f"size of {a_name} (parameters)", fontsize=8)
+    ax.set_ylabel(f"size {b_name} needs (parameters)", fontsize=8)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
-    ax.set_title(f"{c.b_name} vs {c.a_name}: {c.verdict}", fontsize=9)
+    ax.set_title(f"{b_name} vs {a_name}: {mathtext(c.verdict)}", fontsize=9)
+
+
+def _plain_text():
+    """matplotlib settings for user text: ``usetex`` off (labels are escaped for mathtext)."""
+    import matplotlib
+
+    return matplotlib.rc_context({"text.usetex": False})
 
 
 def make_figures(data: ReportData) -> dict[str, object]:
     """All planned figures as matplotlib Figures, keyed by :attr:`FigureSpec.key`."""
-    return {s.key: draw(s, data) for s in plan_figures(data)}
+    with _plain_text():
+        return {s.key: draw(s, data) for s in plan_figures(data)}
 
 
 def save_figures(data: ReportData, out_dir: str | Path) -> list[FigureSpec]:
@@ -391,8 +408,9 @@ def save_figures(data: ReportData, out_dir: str | Path) -> list[FigureSpec]:
     specs = plan_figures(data)
     if specs:
         (out / "figures").mkdir(parents=True, exist_ok=True)
-    for s in specs:
-        fig = draw(s, data)
-        # no timestamps or software strings: the same data gives the same bytes
-        fig.savefig(out / s.filename, dpi=DPI, metadata={"Software": None})
+    with _plain_text():
+        for s in specs:
+            fig = draw(s, data)
+            # no timestamps or software strings: the same data gives the same bytes
+            fig.savefig(out / s.filename, dpi=DPI, metadata={"Software": None})
     return specs

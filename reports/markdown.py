@@ -1,57 +1,30 @@
 """Render :class:`reports.model.ReportData` as Markdown (math as LaTeX ``$...$``).
 
 Rendering only: every number and string comes from the data. Every user-controlled string
-(spec name, source, description, branch names, notes, captions) goes through :func:`escape`,
-which neutralises Markdown syntax and HTML, so it renders as literal text. Math is produced by
+(spec name, source, description, branch names, notes, captions) goes through :func:`escape`
+(:func:`reports.safe_text.markdown`), which neutralises Markdown syntax and HTML and makes
+control and bidi characters visible, so it renders as literal text. Math is produced by
 sympy's LaTeX printer from parsed expressions (never from raw user text).
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 
 from analyzer.numbers import show
 
+from . import safe_text
 from .figures import FigureSpec
 from .mathexpr import to_latex
 from .model import PartitionRow, ReportData, fmt_int, fmt_positions
 
 __all__ = ["escape", "render_markdown", "markdown_lines"]
 
-# Characters with inline meaning anywhere (emphasis, code, links, images, tables, math,
-# strikethrough, HTML entities/tags); CommonMark lets any ASCII punctuation be backslash-escaped.
-_INLINE = set("\\`*_{}[]()#!|$~")
-_LEADING = re.compile(r"^(\s*)([-+=>]|\d+[.)])")  # would start a list/quote/heading in a block
-
 
 def escape(text: object) -> str:
-    """Literal text for Markdown: no emphasis, links, HTML, math, tables or headings.
-
-    Newlines collapse to spaces (a string cannot start a block); inline punctuation is
-    backslash-escaped; ``<``, ``>`` and ``&`` become HTML entities; a leading ``-``, ``+``,
-    ``=``, ``>`` or ``1.`` is escaped too.
-    """
-    s = " ".join(str(text).split())
-    out = []
-    for ch in s:
-        if ch in _INLINE:
-            out.append("\\" + ch)
-        elif ch in "<>&":
-            out.append(html.escape(ch))
-        else:
-            out.append(ch)
-    res = "".join(out)
-    m = _LEADING.match(res)
-    if m:
-        lead = m.group(2)
-        res = (
-            m.group(1)
-            + (lead[:-1] + "\\" + lead[-1] if len(lead) > 1 else "\\" + lead)
-            + res[m.end() :]
-        )
-    return res
+    """Literal text for Markdown (:func:`reports.safe_text.markdown`): no emphasis, links,
+    HTML, math, tables or headings; control and bidi characters made visible."""
+    return safe_text.markdown(text)
 
 
 def _math(latex: str | None, fallback: str) -> str:
@@ -373,7 +346,7 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
 
 def _code(s: str) -> str:
     """Inline code can't be escaped with backslashes: drop backticks and newlines instead."""
-    return " ".join(str(s).replace("`", "'").split())
+    return safe_text.visible(" ".join(str(s).replace("`", "'").split()))
 
 
 def render_markdown(data: ReportData, figures: list[FigureSpec] = ()) -> str:

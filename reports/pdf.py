@@ -17,6 +17,7 @@ from .errors import MissingDependency, ReportError
 from .figures import FigureSpec
 from .mathexpr import to_tree
 from .model import ReportData, fmt_positions
+from .safe_text import visible
 
 __all__ = ["render_pdf", "pdf_payload", "template_source"]
 
@@ -52,7 +53,19 @@ def pdf_payload(data: ReportData, figures: list[FigureSpec] = ()) -> dict:
         to_tree(data.hybrid_trees["width"], data.symbols) if data.hybrid_trees else None
     )
     d["witness_text"] = data.comparison.witness_text() if data.comparison is not None else None
-    return d
+    return _visible_strings(d)
+
+
+def _visible_strings(x):
+    """Every string of the payload with control/bidi characters made visible (the template
+    shows strings as data, never as markup; this keeps invisible characters out of the PDF)."""
+    if isinstance(x, str):
+        return visible(x)
+    if isinstance(x, dict):
+        return {k: _visible_strings(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_visible_strings(v) for v in x]
+    return x
 
 
 def render_pdf(
