@@ -46,8 +46,9 @@ class Limits:
     kernel: int | None = 64  # kernel size of a layer
     layers: int | None = 64  # layers of one branch
     branches: int | None = 16  # branches of a spec
-    receptive_field: int | None = 4096  # N, the receptive field of a branch
-    paths: int | None = 1 << 22  # input paths of a branch (product of its kernels)
+    # N of a branch and each dilation: an arithmetic backstop; the cost of a large N is
+    # estimated by ``units`` and ``circuit_bytes`` before the circuit is built
+    receptive_field: int | None = 1 << 40
     verify_units: int | None = 1 << 24  # live units of the widest layer in one verify block
     verify_bytes: int | None = 4 << 30  # verify's estimated peak memory (K x K matrix, units)
     partition_family: int | None = 4096  # partitions of one family (-P all) in verify/report

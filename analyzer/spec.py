@@ -543,17 +543,6 @@ def _check_sizes(model: SpecModel, source: str, limits: Limits) -> None:
             lim("receptive_field", d, f"{where}: the dilation of layer {i + 1}")
         n = 1 + sum((k - 1) * d for k, d in zip(ks, ds, strict=True) if k >= 1 and d >= 1)
         lim("receptive_field", n, f"{where}: the receptive field N")
-        paths = 1
-        for k in ks:  # the structure analysis enumerates every input path (offset)
-            paths *= max(k, 1)
-            if limits.paths is not None and paths > limits.paths:
-                raise LimitError(
-                    source,
-                    f"{where}: the number of input paths (the product of the kernels)",
-                    f"more than {limits.paths}",
-                    limits.paths,
-                    "--allow-large",
-                )
     for ci, cm in enumerate(model.connections):
         lim("layers", cm.after_layer, f"connections.{ci}.after_layer")
     lim("receptive_field", model.output_channel, "output_channel")

@@ -259,9 +259,9 @@ def verify_cost(arch, max_k: int | None, weights: str = "shared", mode: str = "b
     from analyzer.circuit import build_circuit
     from verify.harness import Budget
 
-    # the largest K the adaptive search may reach: the explicit cap and the default memory
-    # budget (the verify command passes its own budget's cap as max_k)
-    K = Budget(max_k=None if max_k is None else int(max_k)).k_cap
+    # the largest K the adaptive search may reach: ``max_k`` when given (the verify command
+    # passes its own budget's cap), else the default budget's cap
+    K = Budget().k_cap if max_k is None else int(max_k)
     c = build_circuit(arch)
     M = int(arch.input_channels)
     per_layer: dict[int, int] = {}
