@@ -17,6 +17,7 @@ import sympy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .builtins import get_builtin
 from .errors import ExprError, SpecError
 from .symbols import parse_expr, substitute
 
@@ -212,8 +213,6 @@ def load_spec(ref: str | Path, values: Mapping[str, Any] | None = None) -> Archi
     structural check with the circuit."""
     ref_s = str(ref)
     if ref_s.startswith("builtin:"):
-        from .builtins import get_builtin
-
         name = ref_s.split(":", 1)[1]
         data = get_builtin(name)
         arch = spec_from_dict(data, source=ref_s)
