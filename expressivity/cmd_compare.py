@@ -12,6 +12,7 @@ from rich.table import Table
 from analyzer import load_spec
 from analyzer.compare import Comparison, compare, parse_sweep
 from analyzer.numbers import jsonable, show
+from verify import verify_architecture
 
 from .options import (
     FormatOpt,
@@ -270,6 +271,7 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             certify=certify,
             certify_max_k=max_k,
+            certifier=verify_architecture if certify else None,
         )
         if fmt == "json":
             print(json.dumps(jsonable(c.to_dict()), indent=2))
