@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer import load_spec
+from analyzer.circuit import fmt_mask, mask_of
 from analyzer.compare import Comparison, compare, parse_sweep
 from analyzer.numbers import jsonable, show
 from verify import verify_architecture
@@ -66,7 +67,7 @@ MaxKOpt = Annotated[
 
 
 def _set(ps: list[int]) -> str:
-    return "{" + ",".join(map(str, ps)) + "}"
+    return fmt_mask(mask_of(ps), None)
 
 
 def _at(sym: str, value) -> str:
@@ -83,16 +84,7 @@ def _num(x) -> str:
 def _hybrid(h: list[dict] | None) -> str:
     if not h:
         return "-"
-    return ", ".join(
-        f"{_set(s['segment']) if len(s['segment']) <= 4 else _range(s['segment'])}: {s['tree']}"
-        for s in h
-    )
-
-
-def _range(ps: list[int]) -> str:
-    if ps == list(range(ps[0], ps[-1] + 1)):
-        return f"{{{ps[0]}..{ps[-1]}}}"
-    return _set(ps)
+    return ", ".join(f"{_set(s['segment'])}: {s['tree']}" for s in h)
 
 
 def render(c: Comparison, console: Console) -> None:
