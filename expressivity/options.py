@@ -76,12 +76,6 @@ def check_format(fmt: str, allowed=("table", "json")) -> str:
     return fmt
 
 
-def default_families(partitions: list[str] | None, families: list[str] | None) -> list[str]:
-    if partitions or families:
-        return list(families or [])
-    return ["nodes"]
-
-
 def guarded(fn: Callable) -> Callable:
     """Turn bad input (SpecError, ExprError) into one message on stderr and exit code 2."""
 
