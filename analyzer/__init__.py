@@ -7,8 +7,9 @@ from .analysis import Analysis, PartitionBounds, Structure, analyze, parameter_c
 from .builtins import builtin_names
 from .circuit import Circuit, build_circuit
 from .partitions import Partition, family, make_partition, parse_partition
-from .spec import Architecture, SpecError, load_spec, spec_from_dict
+from .spec import Architecture, SpecError
 from .symbols import ExprError, parse_expr, symbol
+from .validate import load_spec, spec_from_dict, validate
 
 __all__ = [
     "Analysis",
@@ -31,4 +32,5 @@ __all__ = [
     "spec_from_dict",
     "structure",
     "symbol",
+    "validate",
 ]

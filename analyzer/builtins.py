@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .paper import baseline_dilations, group_swap_dilations
+import copy
+
+from .errors import SpecError
+from .paper_formulas import baseline_dilations, group_swap_dilations
 
 __all__ = ["get_builtin", "builtin_names", "BUILTINS"]
 
@@ -180,10 +183,6 @@ def builtin_names() -> list[str]:
 
 
 def get_builtin(name: str) -> dict:
-    import copy
-
-    from .spec import SpecError
-
     if name not in BUILTINS:
         raise SpecError(
             f"builtin:{name}", "", f"unknown builtin (available: {', '.join(builtin_names())})"

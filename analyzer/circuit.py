@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import sympy
 
+from .limits import DEFAULT_LIMITS, check
 from .spec import Architecture, SpecError, exchange_count
 
 __all__ = [
@@ -210,8 +211,6 @@ def _cone(branch, layer: int) -> int:
 
 def check_size(arch: Architecture, limits=None) -> tuple[int, int]:
     """Refuse (LimitError) a circuit above ``limits.units`` or ``limits.circuit_bytes``."""
-    from .limits import DEFAULT_LIMITS, check
-
     limits = DEFAULT_LIMITS if limits is None else limits
     units, nbytes = estimate_size(arch)
     check(limits, "units", units, what="the estimated number of units", source=arch.source)

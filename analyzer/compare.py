@@ -764,9 +764,12 @@ def compare(
     copies : B is a sum of this many copies: c * upper_B (subadditivity), c * size_B.
     search : ``auto`` (exhaustive over every partition when A has <= 16 used modes, else local),
         ``exhaustive``, ``local`` or ``none``.
-    certify : also certify A's lower bounds with ``certifier`` (default
-        ``verify.verify_architecture``) on the reported partitions; the larger of the symbolic
-        and the certified lower bound is used (both bound the generic rank from below).
+    certify : also certify A's lower bounds with ``certifier`` on the reported partitions; the
+        larger of the symbolic and the certified lower bound is used (both bound the generic
+        rank from below).
+    certifier : required with ``certify``: a callable like ``verify.verify_architecture``
+        (``certifier(arch, partitions=..., mode="exact", seed=..., max_k=...)``), injected so
+        that the analyzer does not import the harness (ValueError when missing).
     lower_rules : ``all`` (default: every lower-bound rule of the analyzer, as ``analyze``) or
         ``paper`` (Theorem 7 and Claim 5 as the paper states them: uniform widths, r/2 on every
         hybrid tree; reproduces Corollary 8's numbers).
@@ -779,6 +782,8 @@ def compare(
     ----------
     Claim 5, Theorem 7 and Corollary 8 (sec. 6) of Cohen, Tamari, Shashua, ICLR 2018.
     """
+    if certify and certifier is None:
+        raise ValueError("compare(certify=True) needs a certifier, e.g. verify.verify_architecture")
     if copies < 1:
         raise SpecError("--copies", "", f"copies must be >= 1, got {copies}")
     if search not in ("auto", "exhaustive", "local", "none"):
@@ -1134,8 +1139,6 @@ def _row(I: int, label: str, pt: _Point, stA: Structure, cert: dict) -> CompareR
 def _certify(
     Av: Architecture, reported: list[int], certifier, max_k: int, seed: int, notes: list[str]
 ):
-    if certifier is None:
-        from verify import verify_architecture as certifier  # noqa: N813 - injected callable
     parts = [Partition(I, "compare") for I in reported]
     res = certifier(Av, partitions=parts, mode="exact", seed=seed, max_k=max_k)
     out = {}

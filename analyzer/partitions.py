@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .circuit import Circuit, mask_of, mask_runs, positions_of
+from .limits import DEFAULT_LIMITS, check
+from .paper_formulas import _log2, corollary8_index_set
 from .spec import SpecError
 
 __all__ = [
@@ -115,8 +117,6 @@ def family(
     if name == "representative":
         return _representative(circuit, trees, source)
     if name == "all":
-        from .limits import DEFAULT_LIMITS, check
-
         n = circuit.used_mask.bit_count()
         check(
             DEFAULT_LIMITS if limits is None else limits,
@@ -171,8 +171,6 @@ def family(
             out.append(Partition(I, "all"))
         return out
     if name == "paper":
-        from .paper import paper_partitions
-
         return paper_partitions(circuit, trees)
     raise SpecError(
         source, "", f"unknown partition family {name!r} (choose from {', '.join(FAMILIES)})"
@@ -226,8 +224,6 @@ def _representative(circuit: Circuit, trees, source: str) -> list[Partition]:
     out.append(Partition(_first_half(circuit), "halves"))
     out.append(Partition(_every_other(circuit), "odd-even"))
     try:
-        from .paper import paper_partitions
-
         out.extend(paper_partitions(circuit, trees))
     except SpecError:
         pass  # Corollary 8's sets need 2^L consecutive used positions
@@ -262,3 +258,20 @@ def resolve_partitions(
         seen.add(key)
         out.append(p)
     return out
+
+
+def paper_partitions(circuit: Circuit, trees) -> list[Partition]:
+    """Corollary 8's index sets for this architecture's size (block size from mixture nodes)."""
+    used = circuit.used_positions
+    L = _log2(len(used))
+    if L is None or used != list(range(len(used))) or L < 2:
+        raise SpecError("--partitions", "", "'paper' needs 2^L consecutive used positions (L >= 2)")
+    ks = None
+    for join in circuit.joins:
+        sizes = {circuit.units[pre[0]].support.bit_count() for (_, pre, ok) in join if ok}
+        if len(sizes) == 1:
+            ks = [_log2(sizes.pop())]
+            break
+    if not ks or ks[0] is None or ks[0] >= L:
+        ks = list(range(1, L))
+    return [Partition(mask_of(corollary8_index_set(L, k)), f"Corollary 8 (k={k})") for k in ks]

@@ -27,6 +27,7 @@ from fractions import Fraction
 import sympy
 
 from .bounds import Arith
+from .spec import exchange_count
 
 __all__ = ["Posy", "PosyArith", "posy_arith_for"]
 
@@ -252,8 +253,6 @@ class PosyArith(Arith):
 def posy_arith_for(arch, minima: dict) -> PosyArith | None:
     """A :class:`PosyArith` when the architecture has exactly one symbol and every width,
     exchange count and M is a posynomial in it; otherwise None (use the sympy arithmetic)."""
-    from .spec import exchange_count
-
     syms = arch.free_symbols
     if len(syms) != 1:
         return None

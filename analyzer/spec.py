@@ -28,6 +28,7 @@ import sympy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .builtins import get_builtin
 from .errors import ExprError, LimitError, SpecError
 from .limits import DEFAULT_LIMITS, Limits, check
 from .symbols import parse_expr, substitute
@@ -233,11 +234,12 @@ def load_spec(
     values: Mapping[str, Any] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Architecture:
-    """Load ``builtin:NAME`` or a YAML/JSON file; optionally substitute symbol values."""
+    """Load ``builtin:NAME`` or a YAML/JSON file; optionally substitute symbol values.
+
+    Parsing and width checks only: ``analyzer.load_spec`` (analyzer/validate.py) adds the
+    structural check with the circuit."""
     ref_s = str(ref)
     if ref_s.startswith("builtin:"):
-        from .builtins import get_builtin
-
         name = ref_s.split(":", 1)[1]
         data = get_builtin(name)
         arch = spec_from_dict(data, source=ref_s, limits=limits)
@@ -459,7 +461,10 @@ def _loc(loc: tuple) -> str:
 def spec_from_dict(
     data: Any, source: str = "<dict>", limits: Limits = DEFAULT_LIMITS
 ) -> Architecture:
-    """Validate a spec given as a Python structure (the file's content) and resolve it."""
+    """Validate a spec given as a Python structure (the file's content) and resolve it.
+
+    Schema and width checks only: ``analyzer.spec_from_dict`` (analyzer/validate.py) adds the
+    structural check with the circuit."""
     if not isinstance(data, dict):
         raise SpecError(
             source, "", f"expected a mapping at the top level, got {type(data).__name__}"
@@ -676,14 +681,8 @@ def _resolve(model: SpecModel, source: str, limits: Limits = DEFAULT_LIMITS) -> 
         checks=tuple(c.model_dump() for c in model.checks),
     )
     _check_widths(arch)
-    # structural validation (supports of joined units) lives with the circuit
-    from .circuit import build_circuit
-    from .errors import LimitError
-
-    try:
-        build_circuit(arch)
-    except LimitError:
-        pass  # too large to build now: validated when analysed, under the caller's limits
+    # structural validation (supports of joined units) is the explicit next step, with the
+    # circuit: analyzer.validate.validate (analyzer.load_spec and analyzer.spec_from_dict do both)
     return arch
 
 

@@ -10,9 +10,11 @@ from rich.console import Console
 from rich.table import Table
 
 from analyzer import SpecError, load_spec
+from analyzer.circuit import fmt_mask, mask_of
 from analyzer.compare import Comparison, compare, parse_sweep
 from analyzer.numbers import jsonable, show
 from reports.safe_text import visible
+from verify import verify_architecture
 
 from .options import (
     AllowLargeOpt,
@@ -76,7 +78,7 @@ def _out(console: Console, text: str, **kw) -> None:
 
 
 def _set(ps: list[int]) -> str:
-    return "{" + ",".join(map(str, ps)) + "}"
+    return fmt_mask(mask_of(ps), None)
 
 
 def _at(sym: str, value) -> str:
@@ -93,16 +95,7 @@ def _num(x) -> str:
 def _hybrid(h: list[dict] | None) -> str:
     if not h:
         return "-"
-    return ", ".join(
-        f"{_set(s['segment']) if len(s['segment']) <= 4 else _range(s['segment'])}: {s['tree']}"
-        for s in h
-    )
-
-
-def _range(ps: list[int]) -> str:
-    if ps == list(range(ps[0], ps[-1] + 1)):
-        return f"{{{ps[0]}..{ps[-1]}}}"
-    return _set(ps)
+    return ", ".join(f"{_set(s['segment'])}: {s['tree']}" for s in h)
 
 
 def render(c: Comparison, console: Console) -> None:
@@ -320,6 +313,7 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             certify=certify,
             certify_max_k=max_k,
+            certifier=verify_architecture if certify else None,
         )
         if fmt == "json":
             print(json.dumps(jsonable(c.to_dict()), indent=2))

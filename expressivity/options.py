@@ -114,12 +114,6 @@ def check_format(fmt: str, allowed=("table", "json")) -> str:
     return fmt
 
 
-def default_families(partitions: list[str] | None, families: list[str] | None) -> list[str]:
-    if partitions or families:
-        return list(families or [])
-    return ["nodes"]
-
-
 def exit_code_for(exc: BaseException) -> int:
     """The exit code of an exception escaping a command: 2 bad input / refused size, 3 else."""
     from reports.errors import ReportError

@@ -22,6 +22,7 @@ from typing import Any
 
 import sympy
 
+from analyzer.circuit import fmt_mask, mask_of
 from analyzer.numbers import from_json, jsonable, log2, show
 
 from .mathexpr import parse_bound, to_latex, to_text, to_tree
@@ -55,22 +56,11 @@ PACKAGES = (
 
 # --------------------------------------------------------------------------- formatting
 def fmt_positions(ps: list[int] | None) -> str:
-    """``{0..3,8,9}``: runs of three or more consecutive positions are shortened."""
+    """``{0..3,8,9}``: runs of three or more consecutive positions are shortened (the analyzer's
+    one position formatter, ``analyzer.circuit.fmt_mask``, every run listed); ``-`` for None."""
     if ps is None:
         return "-"
-    ps = sorted(ps)
-    out: list[str] = []
-    i = 0
-    while i < len(ps):
-        j = i
-        while j + 1 < len(ps) and ps[j + 1] == ps[j] + 1:
-            j += 1
-        if j - i >= 2:
-            out.append(f"{ps[i]}..{ps[j]}")
-        else:
-            out.extend(str(p) for p in ps[i : j + 1])
-        i = j + 1
-    return "{" + ",".join(out) + "}"
+    return fmt_mask(mask_of(ps), None)
 
 
 def fmt_int(n: int | str | None) -> str:

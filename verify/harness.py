@@ -44,7 +44,7 @@ import numpy as np
 
 from analyzer import analyze
 from analyzer.analysis import Analysis
-from analyzer.circuit import Circuit, positions_of
+from analyzer.circuit import Circuit, fmt_mask, mask_of, positions_of
 from analyzer.spec import Architecture, SpecError
 from analyzer.window import window_bound
 from networks import PRIME, get_xp, random_network, to_numpy
@@ -575,7 +575,7 @@ def verify_architecture(
     total = len(an.partitions)
     windowed = False
     for idx, pb in enumerate(an.partitions):
-        Ilabel = "{" + ",".join(map(str, pb.I)) + "}"
+        Ilabel = fmt_mask(mask_of(pb.I))  # progress label only
         if progress:
             progress(idx, total, Ilabel)
         I = sum(1 << q for q in pb.I)

@@ -296,3 +296,24 @@ def test_substitute_errors():
         arch.substitute({"r": 3})
     with pytest.raises(SpecError, match=">= 1"):
         arch.substitute({"r": 0})
+
+
+def test_validity_is_an_explicit_step_after_parsing(tmp_path):
+    # analyzer.spec parses (schema, widths) without building the circuit; analyzer.validate
+    # adds the structural check; analyzer.spec_from_dict / load_spec do both
+    import analyzer.spec as spec_mod
+    from analyzer import validate
+
+    bad = with_(MIXED, "connections.0.after_layer", 1)  # joined supports differ
+    arch = spec_mod.spec_from_dict(bad)  # parses: the fault is structural
+    with pytest.raises(SpecError, match="not a mixture node"):
+        validate(arch)
+    with pytest.raises(SpecError, match="not a mixture node"):
+        spec_from_dict(bad)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(bad), encoding="utf-8")
+    assert spec_mod.load_spec(path).name == arch.name
+    with pytest.raises(SpecError, match="not a mixture node"):
+        load_spec(path)
+    ok = spec_from_dict(MIXED)
+    assert validate(ok) is ok
