@@ -34,7 +34,6 @@ SMALL = Limits(
     layers=6,
     branches=3,
     receptive_field=64,
-    paths=256,
     verify_units=4096,
     verify_bytes=64 << 20,
     partition_family=64,
