@@ -91,15 +91,21 @@ class Circuit:
 
     @property
     def multilinear(self) -> bool:
-        """Every input enters every monomial at most once (trees joined at mixture nodes).
+        """Every used input enters every monomial exactly once (trees joined at mixture nodes,
+        every branch output seeing every used position).
 
-        Then the output is multilinear in the inputs and a random-input evaluation is a random
-        linear combination of grid-tensor entries (theory.md sec. 3).
+        Then the output is multilinear and homogeneous of degree 1 in each used input, and a
+        random-input evaluation is a random linear combination of grid-tensor entries (theory.md
+        sec. 3). A sum of branches with different supports (a shorter branch sees only the last
+        positions) is multilinear but not homogeneous: the branch that does not read position p
+        contributes to every one-hot value of p, while on a random input x_p it is not scaled by
+        sum_d x_p[d], so random inputs would sample another tensor than the grid tensor.
         """
         return (
             self.arch.pooling == "product"
             and all(k != "overlapping" for k in self.kinds)
             and self.valid_connections
+            and all(self.units[o].support == self.used_mask for o in self.outputs)
         )
 
 
