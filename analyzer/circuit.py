@@ -29,6 +29,13 @@ __all__ = [
 
 
 def mask_of(positions) -> int:
+    """The bitmask of a set of positions (bit p set for position p).
+
+    >>> mask_of([0, 2, 3])
+    13
+    >>> mask_of([])
+    0
+    """
     m = 0
     for p in positions:
         m |= 1 << p
@@ -36,6 +43,13 @@ def mask_of(positions) -> int:
 
 
 def positions_of(mask: int) -> list[int]:
+    """The sorted positions of a bitmask (the inverse of :func:`mask_of`).
+
+    >>> positions_of(13)
+    [0, 2, 3]
+    >>> positions_of(mask_of([5, 1]))
+    [1, 5]
+    """
     out = []
     p = 0
     while mask:

@@ -18,7 +18,15 @@ FLOAT_RULE = (
 
 
 def exact_rank_mod_p(X: np.ndarray, p: int) -> int:
-    """Rank of the integer matrix X over GF(p) (entries are reduced mod p)."""
+    """Rank of the integer matrix X over GF(p) (entries are reduced mod p).
+
+    A rank over GF(p) can be lower than over Q (never higher, for integer matrices):
+
+    >>> exact_rank_mod_p(np.array([[1, 2], [3, 4]]), 7)
+    2
+    >>> exact_rank_mod_p(np.array([[1, 2], [3, 4]]), 2)  # det = -2 = 0 mod 2
+    1
+    """
     import flint
 
     X = np.asarray(X)
