@@ -230,6 +230,55 @@ REGRESSIONS = [
 ]
 
 
+# Tightness witnesses: cases where the analyzer's upper bound EQUALS the generic rank computed
+# by the oracle (measured on a corpus of 4402 random cases: the bound was tight on 3988). A
+# sound improvement of a rule cannot change them (it can never go below the rank); a rule made
+# looser (a cap or a term dropped) does. Each was found for a mutant of bench/mutation.py
+# that the soundness checks cannot see (see bench/results/mutation-*.md).
+TIGHT = [
+    # Propagator.state: nJ = |S| - nI (a cap M^|J ∩ S| taken as M^|S|); and the cap on R of a
+    # product unit dropped: two summed branches of different supports, one of them gapped
+    (
+        {
+            "name": "cap-J",
+            "input_channels": 3,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [9], "channels": 3},
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 4, "channels": 3},
+                        {"kernel": 2, "dilation": 4, "channels": 2},
+                    ],
+                },
+            ],
+        },
+        [1, 9],
+    ),
+    # Propagator.state: the cap on L of a product unit dropped (an overlapping branch, read-out)
+    (
+        {
+            "name": "cap-I",
+            "input_channels": 2,
+            "readout": True,
+            "branches": [
+                {"name": "A", "layers": [{"kernel": 2, "dilation": 1, "channels": 4}]},
+                {"name": "B", "kernel": 2, "dilations": [2, 3, 3], "channels": [3, 1, 1]},
+            ],
+        },
+        [5, 7, 8],
+    ),
+]
+
+
+@pytest.mark.parametrize("spec,I", TIGHT, ids=[t[0]["name"] for t in TIGHT])
+def test_tight_cases(spec, I):
+    arch = spec_from_dict(spec)
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert pb.upper == rank, f"upper {pb.upper} ({pb.upper_source}), generic rank {rank}"
+
+
 @pytest.mark.parametrize("spec,partitions,weights", REGRESSIONS)
 def test_regressions(spec, partitions, weights):
     check_oracle(spec, partitions, weights)
