@@ -82,6 +82,7 @@ RULES: dict[str, list[str] | None] = {
 
 # fastest first: the oracle's regressions and worked table, then the properties, then the rest
 _ORACLE = [
+    "tests/oracle/test_oracle_bounds.py::test_tight_cases",
     "tests/oracle/test_oracle_bounds.py::test_regressions",
     "tests/oracle/test_oracle_bounds.py::test_issue_exchange_swap_example",
     "tests/oracle/test_oracle_bounds.py",
@@ -445,11 +446,12 @@ def _git_commit() -> str:
 def run(
     files: list[str],
     timeout: float,
-    only: int | None,
+    only: list[int] | None,
     out_json: Path | None,
     fork: bool = True,
     functions: list[str] | None = None,
     targets: dict[str, list[str] | None] | None = None,
+    start: int = 0,
 ) -> list[Mutant]:
     targets = TARGETS if targets is None else targets
     runner = _run_tests_fork if fork and hasattr(os, "fork") else _run_tests
@@ -462,7 +464,8 @@ def run(
             if functions:
                 muts = [m for m in muts if m.function in functions]
             if only is not None:
-                muts = [m for m in muts if m.index == only]
+                muts = [m for m in muts if m.index in only]
+            muts = [m for m in muts if m.index >= start]
             pkg = rel.split("/")[0]
             selection = SELECTION.get(pkg, SELECTION["analyzer"])
             original = (ROOT / rel).read_text()
@@ -511,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--file", action="append", help="target file(s) (default: the bound rules)")
     ap.add_argument("--all", action="store_true", help="every target file")
-    ap.add_argument("--only", type=int, help="one mutant index (with one --file)")
+    ap.add_argument("--only", type=int, action="append", help="mutant index (with one --file)")
+    ap.add_argument("--start", type=int, default=0, help="skip mutants with a smaller index")
     ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     ap.add_argument("--show", action="store_true", help="print the mutant's diff (with --only)")
     ap.add_argument("--timeout", type=float, default=90.0, help="seconds per mutant")
@@ -527,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list or args.show:
         for rel in files:
             for m in list_mutants(rel, targets[rel]):
-                if args.only is not None and m.index != args.only:
+                if args.only is not None and m.index not in args.only:
                     continue
                 print(f"{rel}:{m.line} [{m.index}] {m.function}: {m.description}")
                 if args.show:
@@ -537,7 +541,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     commit = _git_commit()
     results = run(
-        files, args.timeout, args.only, args.json, not args.no_fork, args.function or None, targets
+        files,
+        args.timeout,
+        args.only,
+        args.json,
+        not args.no_fork,
+        args.function or None,
+        targets,
+        args.start,
     )
     print(report(results, commit))
     return 0
