@@ -452,6 +452,7 @@ def run(
     functions: list[str] | None = None,
     targets: dict[str, list[str] | None] | None = None,
     start: int = 0,
+    tests: list[str] | None = None,
 ) -> list[Mutant]:
     targets = TARGETS if targets is None else targets
     runner = _run_tests_fork if fork and hasattr(os, "fork") else _run_tests
@@ -467,7 +468,7 @@ def run(
                 muts = [m for m in muts if m.index in only]
             muts = [m for m in muts if m.index >= start]
             pkg = rel.split("/")[0]
-            selection = SELECTION.get(pkg, SELECTION["analyzer"])
+            selection = tests or SELECTION.get(pkg, SELECTION["analyzer"])
             original = (ROOT / rel).read_text()
             target = work / rel
             t_file = time.perf_counter()
@@ -522,6 +523,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write every result here (updated as it runs)")
     ap.add_argument("--function", action="append", help="only mutants of these functions")
     ap.add_argument("--no-fork", action="store_true", help="a fresh interpreter per mutant")
+    ap.add_argument(
+        "--tests", action="append", help="pytest selection instead of the default (re-checks)"
+    )
     args = ap.parse_args(argv)
     targets = dict(TARGETS) if (args.all or args.file) else dict(RULES)
     files = args.file or list(targets)
@@ -549,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         args.function or None,
         targets,
         args.start,
+        args.tests,
     )
     print(report(results, commit))
     return 0

@@ -184,6 +184,32 @@ REGRESSIONS = [
         [[1, 2]],
         "per-node",
     ),
+    # two exchanges after the same layer: the second reads the first's output, whose largest
+    # single-channel rank is max(pi_a, pi_b) (mutant: pi_b alone gave upper 5 < rank 7)
+    (
+        {
+            "name": "two-exchanges",
+            "input_channels": 2,
+            "readout": True,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 2, 4], "channels": [1, 3, 3]},
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 2, "channels": 3},
+                        {"kernel": 2, "dilation": 1, "channels": 3},
+                        {"kernel": 2, "dilation": 4, "channels": 4},
+                    ],
+                },
+            ],
+            "connections": [
+                {"after_layer": 2, "branches": ["A", "B"], "allow_overlap": True, "exchange": 3},
+                {"after_layer": 2, "branches": ["A", "B"], "allow_overlap": True, "exchange": 2},
+            ],
+        },
+        [[2, 4, 5, 6, 7]],
+        "per-node",
+    ),
     # found by this oracle: a sum of branches with different supports (B reads 3 of 7 positions)
     # was sampled with random product inputs, which sample another tensor than the grid tensor;
     # the "certified" rank 6 exceeded the grid tensor's rank 5 (fixed in Circuit.multilinear)
@@ -350,6 +376,32 @@ TIGHT = [
             ],
         },
         [4, 7],
+    ),
+    # Propagator.state, sum unit: rho = min(L, R, sum rho) taken as a max
+    (
+        {
+            "name": "sum-rho",
+            "input_channels": 3,
+            "readout": True,
+            "branches": [
+                {
+                    "name": "A",
+                    "layers": [
+                        {"kernel": 2, "dilation": 3, "channels": 1},
+                        {"kernel": 3, "dilation": 1, "channels": 1},
+                    ],
+                },
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 3, "channels": 1},
+                        {"kernel": 2, "dilation": 4, "channels": 4},
+                    ],
+                },
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+        },
+        [3, 5, 6],
     ),
 ]
 
