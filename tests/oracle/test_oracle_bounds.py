@@ -403,6 +403,37 @@ TIGHT = [
         },
         [3, 5, 6],
     ),
+    # Propagator.state, sum unit: pi = min(sum pi, L, R) taken as a max (read by an exchange
+    # after the same layer)
+    (
+        {
+            "name": "sum-pi",
+            "input_channels": 2,
+            "readout": True,
+            "branches": [
+                {
+                    "name": "A",
+                    "layers": [
+                        {"kernel": 2, "dilation": 3, "channels": 1},
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                    ],
+                },
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 3, "channels": 1},
+                        {"kernel": 3, "dilation": 1, "channels": 2},
+                        {"kernel": 2, "dilation": 1, "channels": 3},
+                    ],
+                },
+            ],
+            "connections": [
+                {"after_layer": 1, "branches": ["A", "B"], "allow_overlap": True, "mode": "sum"},
+                {"after_layer": 1, "branches": ["A", "B"], "allow_overlap": True, "exchange": 1},
+            ],
+        },
+        [1, 4, 6],
+    ),
 ]
 
 
