@@ -210,6 +210,13 @@ REGRESSIONS = [
         [[2, 4, 5, 6, 7]],
         "per-node",
     ),
+    # Theorem 7 on theory.md's worked T with |Θ(J)| = 1 < |Θ(I)| = 2 (I = {0..5}, J = {6,7}):
+    # upper r^min(2, 1) = 2, checked against the oracle's own tiling (kills tJ counted twice)
+    (
+        {"name": "worked-T", "input_channels": 3, "branches": [_br("T", [1, 2, 4], 2)]},
+        [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 6]],
+        "per-node",
+    ),
     # found by this oracle: a sum of branches with different supports (B reads 3 of 7 positions)
     # was sampled with random product inputs, which sample another tensor than the grid tensor;
     # the "certified" rank 6 exceeded the grid tensor's rank 5 (fixed in Circuit.multilinear)
@@ -433,6 +440,32 @@ TIGHT = [
             ],
         },
         [1, 4, 6],
+    ),
+    # Propagator.state, product unit: pi = min(prod rho, L, R) with L left out (three summed
+    # branches, kernel 3)
+    (
+        {
+            "name": "prod-pi",
+            "input_channels": 2,
+            "branches": [
+                {
+                    "name": "A",
+                    "layers": [
+                        {"kernel": 3, "dilation": 2, "channels": 1},
+                        {"kernel": 2, "dilation": 1, "channels": 1},
+                    ],
+                },
+                {"name": "B", "layers": [{"kernel": 2, "dilation": 1, "channels": 1}]},
+                {
+                    "name": "C",
+                    "layers": [
+                        {"kernel": 3, "dilation": 2, "channels": 3},
+                        {"kernel": 2, "dilation": 2, "channels": 4},
+                    ],
+                },
+            ],
+        },
+        [1, 4, 5],
     ),
 ]
 
