@@ -217,6 +217,18 @@ REGRESSIONS = [
         [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 6]],
         "per-node",
     ),
+    # Claim 5 + Theorem 7 with a hybrid width w = 4 above M = 2: the lower bound is
+    # min(M, w)^pairs (discretizers must span R^w), never w^pairs
+    (
+        {
+            "name": "wide-sum",
+            "input_channels": 2,
+            "branches": [_br("T", [1, 2, 4], 4), _br("Tp", [1, 4, 2], 4)],
+            "connections": [{"after_layer": 1, "branches": ["T", "Tp"], "mode": "sum"}],
+        },
+        [[0, 2, 4, 6], [0, 1, 4, 5]],
+        "per-node",
+    ),
     # found by this oracle: a sum of branches with different supports (B reads 3 of 7 positions)
     # was sampled with random product inputs, which sample another tensor than the grid tensor;
     # the "certified" rank 6 exceeded the grid tensor's rank 5 (fixed in Circuit.multilinear)
@@ -466,6 +478,36 @@ TIGHT = [
             ],
         },
         [1, 4, 5],
+    ),
+    # _part: min(dim, count * pi) with dim left out (two exchanges, after layers 1 and 2)
+    (
+        {
+            "name": "exchange-part",
+            "input_channels": 2,
+            "branches": [
+                {
+                    "name": "A",
+                    "layers": [
+                        {"kernel": 2, "dilation": 1, "channels": 1},
+                        {"kernel": 2, "dilation": 2, "channels": 4},
+                        {"kernel": 2, "dilation": 1, "channels": 4},
+                    ],
+                },
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 1, "channels": 1},
+                        {"kernel": 2, "dilation": 2, "channels": 4},
+                        {"kernel": 3, "dilation": 3, "channels": 4},
+                    ],
+                },
+            ],
+            "connections": [
+                {"after_layer": 1, "branches": ["A", "B"], "exchange": 1},
+                {"after_layer": 2, "branches": ["A", "B"], "exchange": 1},
+            ],
+        },
+        [1, 3, 5, 6],
     ),
 ]
 
