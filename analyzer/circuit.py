@@ -34,7 +34,15 @@ __all__ = [
 
 
 def mask_of(positions) -> int:
-    """Bitmask of a set of positions; ``range`` objects are set in one operation."""
+    """Bitmask of a set of positions; ``range`` objects are set in one operation.
+
+    >>> mask_of([0, 2, 3])
+    13
+    >>> mask_of([])
+    0
+    >>> mask_of(range(4, 8)) == mask_of([4, 5, 6, 7])
+    True
+    """
     if isinstance(positions, range) and positions.step == 1:
         if len(positions) == 0:
             return 0
@@ -50,6 +58,9 @@ def mask_runs(mask: int) -> list[tuple[int, int]]:
 
     Cost is proportional to the number of runs (each step isolates the lowest run with a few
     big-integer operations), never to the number of bits.
+
+    >>> mask_runs(0b1110011)
+    [(0, 2), (4, 7)]
     """
     out = []
     while mask:
@@ -64,7 +75,14 @@ def mask_runs(mask: int) -> list[tuple[int, int]]:
 
 
 def positions_of(mask: int) -> list[int]:
-    """The positions of a bitmask, ascending (built from runs, not bit by bit)."""
+    """The positions of a bitmask, ascending (built from runs, not bit by bit); the inverse
+    of :func:`mask_of`.
+
+    >>> positions_of(13)
+    [0, 2, 3]
+    >>> positions_of(mask_of([5, 1]))
+    [1, 5]
+    """
     out: list[int] = []
     for a, b in mask_runs(mask):
         out.extend(range(a, b))
@@ -131,15 +149,21 @@ class Circuit:
 
     @property
     def multilinear(self) -> bool:
-        """Every input enters every monomial at most once (trees joined at mixture nodes).
+        """Every used input enters every monomial exactly once (trees joined at mixture nodes,
+        every branch output seeing every used position).
 
-        Then the output is multilinear in the inputs and a random-input evaluation is a random
-        linear combination of grid-tensor entries (theory.md sec. 3).
+        Then the output is multilinear and homogeneous of degree 1 in each used input, and a
+        random-input evaluation is a random linear combination of grid-tensor entries (theory.md
+        sec. 3). A sum of branches with different supports (a shorter branch sees only the last
+        positions) is multilinear but not homogeneous: the branch that does not read position p
+        contributes to every one-hot value of p, while on a random input x_p it is not scaled by
+        sum_d x_p[d], so random inputs would sample another tensor than the grid tensor.
         """
         return (
             self.arch.pooling == "product"
             and all(k != "overlapping" for k in self.kinds)
             and self.valid_connections
+            and all(self.units[o].support == self.used_mask for o in self.outputs)
         )
 
 

@@ -165,7 +165,7 @@ class Network:
             if hook is not None:
                 v = hook(i, u, v)
             vals[i] = v
-            for ch in u.children:
+            for ch in set(u.children):  # a unit may be joined twice (e.g. two sums at a layer)
                 if last_use[ch] == i and ch not in keep:
                     del vals[ch]
         return vals

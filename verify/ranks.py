@@ -58,6 +58,12 @@ def exact_rank_mod_p(X, p: int, method: str = "auto") -> int:
     independent cross-check), "array" (:func:`verify.modrank.rank_mod_p`, blocked elimination
     with float64 GEMMs on X's own array module, NumPy or CuPy) or "auto"
     (:func:`choose_rank_method`). Both routes return the exact rank; they differ in speed.
+    A rank over GF(p) can be lower than over Q (never higher, for integer matrices):
+
+    >>> exact_rank_mod_p(np.array([[1, 2], [3, 4]]), 7)
+    2
+    >>> exact_rank_mod_p(np.array([[1, 2], [3, 4]]), 2)  # det = -2 = 0 mod 2
+    1
     """
     if method not in RANK_METHODS:
         raise ValueError(f"unknown rank method {method!r} (choose from {', '.join(RANK_METHODS)})")

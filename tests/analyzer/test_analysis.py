@@ -188,13 +188,43 @@ def test_values_keyword_equals_concrete_spec():
     ]
 
 
+# worked-mix2 (M = 3, widths 2, T = (1,2,4), T' = (2,1,4), exchange s = 1 after layer 2) at
+# I = {0,1,4,5}, J = {2,3,6,7}: the propagation rules of theory.md sec. 3 by hand, states
+# (L, R, pi, rho), r = 2:
+#   inputs: in I (3,1,1,1), in J (1,3,1,1).
+#   T layer 1: {0,1}, {4,5} in I: pi = 1, L = min(3^2, 3*3, 2*1) = 2, R = 1 -> (2,1,1,1);
+#              {2,3}, {6,7} in J -> (1,2,1,1).
+#   T layer 2: {0..3}: pi = 1*1, L = min(9, 2*1, 2) = 2, R = 2, rho = 2 -> (2,2,1,2); {4..7} alike.
+#   T' layer 1: {0,2}, {1,3}: one I and one J input: pi = 1, L = min(3, 3, 2) = 2, R = 2,
+#               rho = 2 -> (2,2,1,2); {4,6}, {5,7} alike.
+#   T' layer 2: {0..3}: pi = 2*2 = 4, L = min(9, 2*2, 2*4) = 4, R = 4, rho = 4 -> (4,4,4,4).
+#   exchange (1 channel from the other branch, 1 own), either branch:
+#               L = min(9, min(4, 1*4) + min(2, 1*1)) = 5, R = 5, rho = 5, pi = max(4, 1) = 4.
+#   layer 3 (the root, paper output convention): pi = 5*5 = 25 per branch;
+#   output: min(3^4, 3^4, 25 + 25) = 50.
+# (The generic rank is 34, theory.md sec. 5: the plain rules are valid, not tight, here.)
+PLAIN_RULES_UPPER_0145 = 50
+# With the shared-read refinement (docs/theory.md sec. 4.1): on each block b the output's
+# I-column space lies in W_b, the span of T's and T''s layer-2 units there: dim <= 2 (T: {0,1}
+# in I, width 2) + 4 (T': two mixed layer-1 units of rank <= 2) = 6; so 6 x 6 = 36.
+WORKED_MIX2_UPPER_0145 = 36
+
+
 def test_to_dict_partition_fields():
     a = analyze(load_spec("builtin:worked-mix2"), partitions=["0,1,4,5"], with_tilings=True)
     p = a.to_dict()["partitions"][0]
     # by hand (docs/theory.md sec. 4.1, shared reads): on each block b the output's I-column
     # space lies in W_b, the span of T's and T''s layer-2 units there: dim <= 2 (T: {0,1} in I,
     # width 2) + 4 (T': two mixed layer-1 units of rank <= 2) = 6; so 6 x 6 = 36 >= 34 (table)
-    assert p["I"] == [0, 1, 4, 5] and p["upper"] == 36 and isinstance(p["upper_symbolic"], str)
+    assert p["I"] == [0, 1, 4, 5] and isinstance(p["upper_symbolic"], str)
+    assert p["upper"] == WORKED_MIX2_UPPER_0145 == 36
+    assert p["propagation"] == "36" and PLAIN_RULES_UPPER_0145 == 50  # shared reads tighten
+    # routed lower bound by hand (docs/theory.md sec. 6): on each block take T': its layer-1
+    # units {0,2} and {1,3} (resp. {4,6}, {5,7}) each pair an I with a J position, and their
+    # edges to layer 2 stay inside the branch (width 2): g = min(2, 2, M, M) = 2 per pair, 4
+    # pairs -> 2^4 = 16 (the edges through the exchange carry one channel, width 1 >= 1)
+    assert p["lower"] == 16
+    assert p["lower"] <= 34 <= p["upper"]  # the worked table's generic rank (theory.md sec. 5)
     assert p["upper_source"] == "propagation" and "Claim 5" in p["lower_source"]
     assert set(p["tilings"]) == {"T", "Tp"}
     assert p["tilings"]["T"]["I"] == [[0, 1], [4, 5]]

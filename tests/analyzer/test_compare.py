@@ -14,7 +14,7 @@ import sympy
 from analyzer import load_spec, spec_from_dict
 from analyzer.analysis import bound_partition, structure
 from analyzer.bounds import INT, Propagator
-from analyzer.circuit import mask_of
+from analyzer.circuit import mask_of, positions_of
 from analyzer.compare import (
     _LowerA,
     _UpperB,
@@ -289,8 +289,15 @@ def test_witness_row_numbers_are_consistent():
     )
     w = c.points[0].witness
     assert w.upper_B >= w.lower_A > w.upper_B_below
-    assert c.upper_B_symbolic == "Min(65536, w)" or "w" in c.upper_B_symbolic
+    # by hand, at r = 2 (paper-T has M = r = 2): on I = the even positions every pair of leaves
+    # (2i, 2i+1) is a pair of siblings at depth 4 > 1, so Theorem 7's lower bound is
+    # min(M, r)^8 = r^8 = 256. B, the CP model with M = 2 (A's) and a read-out of w rank-one
+    # channels, has rank <= w and <= M^min(|I|, |J|) = 2^8 = 256: upper Min(256, w). The
+    # smallest sufficient width is 256; at 255 B's bound is 255.
+    assert sympy.sympify(c.upper_B_symbolic) == sympy.Min(256, sympy.Symbol("w"))
     assert c.lower_A_symbolic == "r**8"
+    assert w.I == [0, 2, 4, 6, 8, 10, 12, 14]
+    assert (w.lower_A, w.required_width, w.upper_B, w.upper_B_below) == (256, 256, 256, 255)
 
 
 # --------------------------------------------------------------------------- certify
@@ -436,12 +443,21 @@ def test_to_dict_is_json():
     }
 
 
-def test_mask_helper_roundtrip():
-    assert mask_of(PAPER_I) == sum(1 << p for p in PAPER_I)
-
-
 def test_certify_needs_an_injected_certifier():
     # the analyzer does not import the harness: certify=True without a certifier is refused
     T = load_spec("builtin:paper-T")
     with pytest.raises(ValueError, match="certifier"):
         compare(T, cp_spec(16), sweep=("r", [2]), certify=True)
+
+
+def test_mask_helper_known_values_and_roundtrip():
+    # by hand: bits 13, 12, 9, 8, 6, 4, 2, 0 -> 0b11_0011_0101_0101 = 0x3355 = 13141
+    assert mask_of(PAPER_I) == 0x3355 == 13141
+    assert positions_of(0x3355) == PAPER_I
+    assert mask_of([]) == 0 and positions_of(0) == []
+    assert mask_of([3, 3, 0]) == 0b1001  # a repeated position is one bit
+    rng = random.Random(5)
+    for _ in range(50):
+        ps = sorted(rng.sample(range(40), rng.randint(1, 12)))
+        assert positions_of(mask_of(ps)) == ps
+        assert mask_of(ps).bit_count() == len(ps) and mask_of(ps).bit_length() == ps[-1] + 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from analyzer import analyze, load_spec
 from reports import build_report_data, make_figures, plan_figures
 from reports.figures import draw, hybrid_nodes, tree_layout
@@ -10,8 +14,9 @@ from reports.figures import draw, hybrid_nodes, tree_layout
 def _data(name, parts=(), fams=("nodes",), values=None):
     arch = load_spec(f"builtin:{name}")
     sym = analyze(arch, partitions=list(parts), families=list(fams), with_tilings=True).to_dict()
-    num = analyze(arch, partitions=list(parts), families=list(fams), values=values,
-                  with_tilings=True).to_dict()
+    num = analyze(
+        arch, partitions=list(parts), families=list(fams), values=values, with_tilings=True
+    ).to_dict()
     return build_report_data(num, symbolic=sym)
 
 
@@ -61,3 +66,23 @@ def test_compare_figure(paper_mixed_report):
     (spec,) = [f for f in plan_figures(d) if f.kind == "compare"]
     ax = draw(spec, d).axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    # the data, by hand. x: paper-mixed has 2 branches x 4 layers x k r_l r_{l-1} = 16 r^2
+    # parameters (M = r): 256 at r = 4, 1024 at r = 8. y: on I = {0..5} the mixed network's
+    # lower bound is (r/2)^3 (Claim 5 + Theorem 7: the hybrid tree taking T' everywhere has the
+    # sibling pairs {0..3}|{8..11} under the root, {4}|{6} and {5}|{7}), while paper-T at width
+    # w has rank <= w there (its node {0..7} is a product of a rank-1 {0..3} factor and a
+    # {4..7} factor with w channels): w = (r/2)^3 = 8 and 64, and paper-T's size with M = r is
+    # 2 M w + 3 * 2 w^2 = 448 and 25600. The fitted slope through the two points is
+    # log(25600 / 448) / log(1024 / 256). (Verdict "unbounded" from I = {0..7}, where paper-T's
+    # root makes its rank 1 at every width.)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    (needs,) = [ln for lbl, ln in lines.items() if lbl.startswith("size paper-T needs")]
+    assert [float(x) for x in needs.get_xdata()] == [256.0, 1024.0]
+    assert [float(y) for y in needs.get_ydata()] == [448.0, 25600.0]
+    (fit,) = [ln for lbl, ln in lines.items() if lbl.startswith("fit: slope")]
+    fx, fy = (np.asarray(v, dtype=float) for v in fit.get_data())
+    slope = math.log(fy[1] / fy[0]) / math.log(fx[1] / fx[0])
+    assert math.isclose(slope, math.log(25600 / 448) / math.log(4), rel_tol=1e-9)
+    diag = lines["equal size"]
+    assert list(diag.get_xdata()) == list(diag.get_ydata())  # the diagonal y = x
+    assert "unbounded" in ax.get_title()

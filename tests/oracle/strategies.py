@@ -1,0 +1,187 @@
+"""Hypothesis strategies: random small architectures across the whole spec language.
+
+Branch 0 is a tree (layers in a random order with mixed-radix dilations), a gapped tree (the
+same, spread by a factor), or an overlapping stack (random dilations). Every other branch is
+either independent (its outputs are only summed) or *joined*: its first ``depth`` layers are
+branch 0's first layers permuted within blocks, so that after every block boundary the units
+of the two branches have equal supports (mixture nodes; Def. 4), and connections (exchange of
+s channels, the default half, or ``mode: sum``) can sit after any boundary. Now and then a
+connection joins units of different supports (``allow_overlap``). Widths are drawn per layer
+and per branch (joined layers share one width). Kernels 2 and 3, readout on and off, any
+output channel. Specs that end up with more than ``max_n`` used positions or a grid tensor
+larger than ``max_grid`` entries are rejected (``assume``).
+"""
+
+from __future__ import annotations
+
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from analyzer import spec_from_dict
+
+from .oracle import used_positions
+
+__all__ = ["spec_dicts", "architectures", "ARCH_NAMES"]
+
+ARCH_NAMES = ("A", "B", "C")
+
+
+@st.composite
+def _base_layers(draw, max_n: int) -> list[tuple[int, int]]:
+    """(kernel, dilation) of branch 0, receptive field <= max_n."""
+    style = draw(st.sampled_from(["tree", "tree", "gapped", "overlapping"]))
+    depth = draw(st.sampled_from([1, 2, 3, 3, 4]))
+    kernels = [draw(st.sampled_from([2, 2, 2, 3])) for _ in range(depth)]
+    if style == "overlapping":
+        dil = [draw(st.integers(1, 3)) for _ in range(depth)]
+    else:
+        order = draw(st.permutations(range(depth)))
+        spread = 1 if style == "tree" else draw(st.sampled_from([2, 3]))
+        dil = [0] * depth
+        step = 1
+        for pos, li in enumerate(order):
+            dil[li] = step
+            step *= kernels[li] * (spread if pos == 0 else 1)
+    layers = list(zip(kernels, dil, strict=True))
+    while len(layers) > 1 and 1 + sum((k - 1) * d for k, d in layers) > max_n:
+        layers.pop()
+    assume(1 + sum((k - 1) * d for k, d in layers) <= max_n)
+    return layers
+
+
+@st.composite
+def _blocks(draw, n: int) -> list[int]:
+    """Cut points 0 < c_1 < ... < n of the first n layers into blocks."""
+    if n <= 1:
+        return [n]
+    cuts = sorted(draw(st.sets(st.integers(1, n - 1), max_size=n - 1)))
+    return cuts + [n]
+
+
+@st.composite
+def spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, allow_readout: bool = True) -> dict:
+    base = draw(_base_layers(max_n))
+    L0 = len(base)
+    nb = draw(st.sampled_from([1, 2, 2, 2, 3]))
+    M = draw(st.sampled_from([2, 2, 3]))
+    layers: list[list[tuple[int, int]]] = [base]
+    boundaries: list[list[int]] = [[]]  # per branch: layers after which it may join branch 0
+    for _ in range(1, nb):
+        joined = L0 >= 2 and draw(st.integers(0, 3)) > 0
+        if joined:
+            cuts = draw(_blocks(L0 - 1))
+            low, start = [], 0
+            for c in cuts:
+                low += list(draw(st.permutations(base[start:c])))
+                start = c
+            extra = draw(st.integers(0, 2))
+            tail = [
+                (draw(st.sampled_from([2, 2, 3])), draw(st.integers(1, 4)))
+                for _ in range(L0 - cuts[-1] + extra - 1)
+            ]
+            lay = low + (tail or [base[-1]])
+            boundaries.append(cuts)
+        else:
+            depth = draw(st.integers(1, 3))
+            lay = [
+                (draw(st.sampled_from([2, 2, 3])), draw(st.integers(1, 4))) for _ in range(depth)
+            ]
+            boundaries.append([])
+        while len(lay) > 1 and 1 + sum((k - 1) * d for k, d in lay) > max_n:
+            lay.pop()
+        layers.append(lay)
+    depths = [len(x) for x in layers]
+    # connections: (after_layer, branch indices, mode)
+    conns: list[tuple[int, list[int], str]] = []
+    for b in range(1, nb):
+        for c in boundaries[b]:
+            if c < min(depths[0], depths[b]) and draw(st.integers(0, 3)) > 0:
+                mode = draw(st.sampled_from(["exchange", "exchange", "sum"]))
+                conns.append((c, [0, b], mode))
+    if nb == 3 and draw(st.integers(0, 4)) == 0:  # a sum joining all three at a shared boundary
+        common = [c for c in boundaries[1] if c in boundaries[2] and c < min(depths)]
+        if common:
+            conns.append((draw(st.sampled_from(common)), [0, 1, 2], "sum"))
+    if nb >= 2 and draw(st.integers(0, 5)) == 0:  # units of different supports (extension)
+        b = draw(st.integers(1, nb - 1))
+        top = min(depths[0], depths[b]) - 1
+        if top >= 1:
+            conns.append((draw(st.integers(1, top)), [0, b], "overlap"))
+    # widths: one per (branch, layer); joined layers share one width (union-find)
+    parent: dict = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for l, bs, _ in conns:
+        for b in bs[1:]:
+            parent[find((b, l))] = find((bs[0], l))
+    width_of: dict = {}
+    widths = []
+    for b in range(nb):
+        ws = []
+        for l in range(1, depths[b] + 1):
+            root = find((b, l))
+            if root not in width_of:
+                width_of[root] = draw(st.integers(1, 4))
+            ws.append(width_of[root])
+        widths.append(ws)
+    readout = allow_readout and draw(st.booleans())
+    spec: dict = {"name": "oracle", "input_channels": M, "readout": readout, "branches": []}
+    if not readout:
+        y_max = min(w[-1] for w in widths) - 1
+        y = draw(st.integers(0, y_max)) if y_max > 0 and draw(st.booleans()) else 0
+        if y:
+            spec["output_channel"] = y
+    for b in range(nb):
+        same_k = len({k for k, _ in layers[b]}) == 1 and draw(st.booleans())
+        if same_k:  # the compact form
+            spec["branches"].append(
+                {
+                    "name": ARCH_NAMES[b],
+                    "kernel": layers[b][0][0],
+                    "dilations": [d for _, d in layers[b]],
+                    "channels": widths[b] if len(set(widths[b])) > 1 else widths[b][0],
+                }
+            )
+        else:
+            spec["branches"].append(
+                {
+                    "name": ARCH_NAMES[b],
+                    "layers": [
+                        {"kernel": k, "dilation": d, "channels": w}
+                        for (k, d), w in zip(layers[b], widths[b], strict=True)
+                    ],
+                }
+            )
+    any_overlap = any(mode == "overlap" for _, _, mode in conns)
+    out_conns = []
+    for l, bs, mode in conns:
+        c: dict = {"after_layer": l, "branches": [ARCH_NAMES[b] for b in bs]}
+        w = widths[bs[0]][l - 1]
+        if any_overlap:  # supports above an overlapping join differ: every join is accepted
+            c["allow_overlap"] = True
+        if mode == "sum":
+            c["mode"] = "sum"
+        else:
+            if w % 2 == 0 and draw(st.booleans()):
+                pass  # the paper's default half exchange
+            else:
+                c["exchange"] = draw(st.integers(1, w))
+        out_conns.append(c)
+    if out_conns:
+        spec["connections"] = out_conns
+    return spec
+
+
+@st.composite
+def architectures(draw, max_n: int = 10, max_grid: int = 6561, allow_readout: bool = True):
+    """(spec dict, Architecture, used positions), grid M^n <= max_grid, n <= max_n."""
+    spec = draw(spec_dicts(max_n=max_n, max_grid=max_grid, allow_readout=allow_readout))
+    arch = spec_from_dict(spec, source="oracle")
+    used = used_positions(arch)
+    M = spec["input_channels"]
+    assume(2 <= len(used) <= max_n and M ** len(used) <= max_grid)
+    return spec, arch, used
