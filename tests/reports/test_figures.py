@@ -68,21 +68,23 @@ def test_compare_figure(paper_mixed_report):
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     # the data, by hand. x: paper-mixed has 2 branches x 4 layers x k r_l r_{l-1} = 16 r^2
     # parameters (M = r): 256 at r = 4, 1024 at r = 8. y: on I = {0..5} the mixed network's
-    # lower bound is (r/2)^3 (Claim 5 + Theorem 7: the hybrid tree taking T' everywhere has the
-    # sibling pairs {0..3}|{8..11} under the root, {4}|{6} and {5}|{7}), while paper-T at width
-    # w has rank <= w there (its node {0..7} is a product of a rank-1 {0..3} factor and a
-    # {4..7} factor with w channels): w = (r/2)^3 = 8 and 64, and paper-T's size with M = r is
-    # 2 M w + 3 * 2 w^2 = 448 and 25600. The fitted slope through the two points is
-    # log(25600 / 448) / log(1024 / 256). (Verdict "unbounded" from I = {0..7}, where paper-T's
+    # lower bound is max(r^2, (r/2)^3): the routed bound (docs/theory.md sec. 6) gives T''s leaf
+    # pairs {4}|{6} and {5}|{7} the full width r (their edges stay inside the branch; the pair
+    # {0..3}|{8..11} under the root counts 1), and Claim 5 + Theorem 7 gives (r/2)^3 (the hybrid
+    # tree taking T' everywhere: those three pairs at width r/2). paper-T at width w has rank
+    # <= w there (its node {0..7} is a product of a rank-1 {0..3} factor and a {4..7} factor
+    # with w channels): w = 16 at r = 4 and w = 64 at r = 8, and paper-T's size with M = r is
+    # 2 M w + 3 * 2 w^2 = 1664 and 25600. The fitted slope through the two points is
+    # log(25600 / 1664) / log(1024 / 256). (Verdict "unbounded" from I = {0..7}, where paper-T's
     # root makes its rank 1 at every width.)
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     (needs,) = [ln for lbl, ln in lines.items() if lbl.startswith("size paper-T needs")]
     assert [float(x) for x in needs.get_xdata()] == [256.0, 1024.0]
-    assert [float(y) for y in needs.get_ydata()] == [448.0, 25600.0]
+    assert [float(y) for y in needs.get_ydata()] == [1664.0, 25600.0]
     (fit,) = [ln for lbl, ln in lines.items() if lbl.startswith("fit: slope")]
     fx, fy = (np.asarray(v, dtype=float) for v in fit.get_data())
     slope = math.log(fy[1] / fy[0]) / math.log(fx[1] / fx[0])
-    assert math.isclose(slope, math.log(25600 / 448) / math.log(4), rel_tol=1e-9)
+    assert math.isclose(slope, math.log(25600 / 1664) / math.log(4), rel_tol=1e-9)
     diag = lines["equal size"]
     assert list(diag.get_xdata()) == list(diag.get_ydata())  # the diagonal y = x
     assert "unbounded" in ax.get_title()
