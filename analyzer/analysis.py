@@ -46,7 +46,8 @@ TREE_NODES_JSON_MAX = 4095  # mode tree nodes are listed in the JSON up to this 
 
 
 def parameter_count(arch: Architecture) -> sympy.Expr:
-    """Size = sum over branches and layers of k_l r_l r_{l-1} (theory.md sec. 4), plus read-outs."""
+    """Size = sum over branches and layers of k_l r_l r_{l-1} (docs/theory.md sec. 8), plus
+    read-outs."""
     total = sympy.Integer(0)
     for b in arch.branches:
         prev = arch.input_channels
@@ -99,8 +100,8 @@ def structure(arch: Architecture, limits: Limits | None = None) -> Structure:
     notes: list[str] = []
     if arch.pooling != "product":
         notes.append(
-            f"pooling '{arch.pooling}' is a generalized network: the bounds of theory.md cover "
-            "product "
+            f"pooling '{arch.pooling}' is a generalized network: the bounds of docs/theory.md "
+            "cover product "
             "pooling only, so no bound is reported"
         )
     if arch.readout:

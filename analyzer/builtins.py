@@ -74,32 +74,32 @@ BUILTINS: dict[str, dict] = {
         desc="the paper's mixed network: T and T' exchanging half their channels at the shared "
         "even layer",
     ),
-    "worked-T": _worked("worked-T", [("T", [1, 2, 4])], desc="theory.md worked table: T"),
-    "worked-Tp": _worked("worked-Tp", [("Tp", [2, 1, 4])], desc="theory.md worked table: T'"),
+    "worked-T": _worked("worked-T", [("T", [1, 2, 4])], desc="docs/theory.md worked table: T"),
+    "worked-Tp": _worked("worked-Tp", [("Tp", [2, 1, 4])], desc="docs/theory.md worked table: T'"),
     "worked-Trev": _worked(
-        "worked-Trev", [("Trev", [4, 2, 1])], desc="theory.md worked table: Trev"
+        "worked-Trev", [("Trev", [4, 2, 1])], desc="docs/theory.md worked table: Trev"
     ),
     "worked-T-plus-Tp": _worked(
         "worked-T-plus-Tp",
         [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
-        desc="theory.md worked table: T+T' (outputs summed)",
+        desc="docs/theory.md worked table: T+T' (outputs summed)",
     ),
     "worked-mix2": _worked(
         "worked-mix2",
         [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
         [{"after_layer": 2, "branches": ["T", "Tp"]}],
-        desc="theory.md worked table: mix2 (half exchange after layer 2)",
+        desc="docs/theory.md worked table: mix2 (half exchange after layer 2)",
     ),
     "worked-mix2-sum": _worked(
         "worked-mix2-sum",
         [("T", [1, 2, 4]), ("Tp", [2, 1, 4])],
         [{"after_layer": 2, "branches": ["T", "Tp"], "mode": "sum"}],
-        desc="theory.md worked table: mix2-sum (elementwise sum after layer 2)",
+        desc="docs/theory.md worked table: mix2-sum (elementwise sum after layer 2)",
     ),
     "worked-T-plus-Trev": _worked(
         "worked-T-plus-Trev",
         [("T", [1, 2, 4]), ("Trev", [4, 2, 1])],
-        desc="theory.md worked table: T+Trev",
+        desc="docs/theory.md worked table: T+Trev",
     ),
     "wavenet-gapped": {
         "name": "wavenet-gapped",

@@ -3,9 +3,9 @@
 Pure structure (no arrays, no I/O). Both the analyzer's bounds and the networks' evaluator
 walk this graph, so the two halves of the project agree on what the architecture is.
 
-Positions are 0-based: position ``p`` is the input ``x[t - (N-1) + p]`` (theory.md sec. 1), so a
-unit at time offset ``tau`` (time ``t - tau``) reading tap ``j`` of dilation ``d`` reads offset
-``tau + j*d``, i.e. position ``N - 1 - (tau + j*d)``.
+Positions are 0-based: position ``p`` is the input ``x[t - (N-1) + p]`` (docs/theory.md
+sec. 1), so a unit at time offset ``tau`` (time ``t - tau``) reading tap ``j`` of dilation
+``d`` reads offset ``tau + j*d``, i.e. position ``N - 1 - (tau + j*d)``.
 """
 
 from __future__ import annotations
@@ -153,11 +153,12 @@ class Circuit:
         every branch output seeing every used position).
 
         Then the output is multilinear and homogeneous of degree 1 in each used input, and a
-        random-input evaluation is a random linear combination of grid-tensor entries (theory.md
-        sec. 3). A sum of branches with different supports (a shorter branch sees only the last
-        positions) is multilinear but not homogeneous: the branch that does not read position p
-        contributes to every one-hot value of p, while on a random input x_p it is not scaled by
-        sum_d x_p[d], so random inputs would sample another tensor than the grid tensor.
+        random-input evaluation is a random linear combination of grid-tensor entries
+        (docs/theory.md sec. 7). A sum of branches with different supports (a shorter branch sees
+        only the last positions) is multilinear but not homogeneous: the branch that does not
+        read position p contributes to every one-hot value of p, while on a random input x_p it
+        is not scaled by sum_d x_p[d], so random inputs would sample another tensor than the grid
+        tensor.
         """
         return (
             self.arch.pooling == "product"
@@ -179,7 +180,7 @@ def branch_offsets(branch) -> list[int]:
 
 
 def branch_kind(branch) -> str:
-    """``tree``, ``gapped`` or ``overlapping`` (theory.md sec. 1), without listing all offsets.
+    """``tree``, ``gapped`` or ``overlapping`` (docs/theory.md sec. 1), without listing all offsets.
 
     The set of distinct offsets is built layer by layer; as long as no two sums coincide it has
     exactly ``prod k_l`` elements, each a used position, so its size never exceeds the

@@ -8,7 +8,7 @@ which is reported:
 * the analyzer's bound for the full partition I | J (the restricted matrix is
   ``(1 ⊗ v_{O∩I})^T [A]_I (1 ⊗ v_{O∩J})`` for multilinear networks, a submatrix of ``[A]_I``
   otherwise: either way its rank is at most rank ``[A]_I``);
-* :func:`window_bound`: the propagation bound of theory.md sec. 3 run on the restricted
+* :func:`window_bound`: the propagation bound of docs/theory.md sec. 4.1 run on the restricted
   circuit, where an input held fixed is a constant unit. A constant unit's channels are
   constant functions of (x_{I∩W}, x_{J∩W}): every channel is a multiple of the all-ones
   matrix, so ``L = R = pi = rho = 1`` is a valid state, and every rule of the propagation

@@ -5,7 +5,7 @@ Run on a machine with a CUDA GPU and `pip install -e '.[gpu,dev]'`:
     python bench/gpu_checks.py --out bench/results/gpu-DATE.md
 
 1. the GPU-marked tests (`pytest -m gpu`): CuPy and NumPy give bit-identical exact outputs;
-2. theory.md's worked table certified through the CuPy backend (must equal the table);
+2. docs/theory.md's worked table (sec. 9) certified through the CuPy backend (must equal the table);
 3. the Claim 5 check through CuPy;
 4. timing of the exact evaluation of sampled matricizations, NumPy vs CuPy, same inputs
    (paper-mixed at r = 4 odd-even with K = 1024 and K = 4096, and a wider r = 16 network);
@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from analyzer import load_spec  # noqa: E402
 from networks import PRIME, get_xp, random_network  # noqa: E402
 from networks.backend import BackendError  # noqa: E402
-from tests.worked_table import WORKED_COLUMNS as COLUMNS  # noqa: E402  theory.md section 5
+from tests.worked_table import WORKED_COLUMNS as COLUMNS  # noqa: E402  docs/theory.md sec. 9
 from tests.worked_table import WORKED_TABLE  # noqa: E402
 from verify import (  # noqa: E402
     claim5_check,

@@ -281,7 +281,8 @@ def markdown_lines(data: ReportData, figures: list[FigureSpec] = ()) -> Iterator
         yield (
             f"How large must {b} be to replicate {escape(c.a_name)}? For every partition, "
             f"{b}'s upper bound at its width must reach {escape(c.a_name)}'s lower bound "
-            "(theory.md sec. 4); the smallest passing width bounds the size it needs from below."
+            "(docs/theory.md sec. 8); the smallest passing width bounds the size it needs from "
+            "below."
         )
         yield ""
         yield f"Verdict: **{escape(c.verdict)}**: {escape(c.verdict_text)}"

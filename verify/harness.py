@@ -501,7 +501,7 @@ def verify_architecture(
 
     References
     ----------
-    theory.md sec. 3 (certification); docs/verify.md (adaptive K, error probability, windows).
+    docs/theory.md sec. 7 (certification); docs/verify.md (adaptive K, error probability, windows).
     """
     t0 = time.perf_counter()
     if mode not in ("exact", "float", "both"):

@@ -1,4 +1,4 @@
-"""Inputs that sample a K_r x K_c submatrix of the matricization [A]_I (theory.md sec. 3).
+"""Inputs that sample a K_r x K_c submatrix of the matricization [A]_I (docs/theory.md sec. 7).
 
 Templates are the standard basis e_1..e_M of R^M, so the grid tensor is the table of outputs on
 one-hot sequences. When the output is multilinear in the inputs (trees and mixed networks of
