@@ -201,16 +201,10 @@ def symbol_minima(arch) -> dict:
     From every such expression of the form ``c * s`` (one symbol) we get ``s >= ceil(1/c)``;
     e.g. a default half exchange ``r/2`` gives ``r >= 2``.
     """
-    from .spec import exchange_count
+    from .spec import width_expressions
 
-    exprs = [arch.input_channels] + [ly.width for b in arch.branches for ly in b.layers]
-    for conn in arch.connections:
-        if conn.mode == "exchange":
-            w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
-            s = exchange_count(conn, w)
-            exprs += [s, w - s]
     minima: dict = {}
-    for e in exprs:
+    for e in width_expressions(arch):
         e = sympy.sympify(e)
         if len(e.free_symbols) != 1:
             continue

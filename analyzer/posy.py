@@ -27,7 +27,7 @@ from fractions import Fraction
 import sympy
 
 from .bounds import Arith
-from .spec import exchange_count
+from .spec import width_expressions
 
 __all__ = ["Posy", "PosyArith", "posy_arith_for"]
 
@@ -258,13 +258,7 @@ def posy_arith_for(arch, minima: dict) -> PosyArith | None:
         return None
     (sym,) = syms
     ctx = PosyArith(sym, minima.get(sym, 1), minima)
-    exprs = [arch.input_channels] + [ly.width for b in arch.branches for ly in b.layers]
-    for conn in arch.connections:
-        if conn.mode == "exchange":
-            w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
-            s = exchange_count(conn, w)
-            exprs += [s, w - s]
-    for e in exprs:
+    for e in width_expressions(arch):
         p = ctx.from_sympy(e)
         if p is None or not p.terms:
             return None

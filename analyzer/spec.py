@@ -838,3 +838,15 @@ def _admissible(items: tuple[tuple[sympy.Expr, int], ...]) -> tuple[int, str] | 
 def exchange_count(conn: Connection, width: sympy.Expr) -> sympy.Expr:
     """Channels exchanged by an exchange connection (default: half, eq. 4)."""
     return conn.exchange if conn.exchange is not None else width / 2
+
+
+def width_expressions(arch: Architecture) -> list[sympy.Expr]:
+    """Every expression that must be a positive integer: M, each layer's width, and for each
+    exchange the exchanged count s and the kept count w - s."""
+    exprs = [arch.input_channels] + [ly.width for b in arch.branches for ly in b.layers]
+    for conn in arch.connections:
+        if conn.mode == "exchange":
+            w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
+            s = exchange_count(conn, w)
+            exprs += [s, w - s]
+    return exprs
