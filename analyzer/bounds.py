@@ -382,7 +382,12 @@ class Propagator:
         for key, reads in groups.items():
             taps = []
             for srcs, rd in zip(key, reads, strict=True):
-                sup = self.c.units[next(iter(srcs))].support
+                # the tap's space lives on the union of its sources' supports: with a join of
+                # unequal supports (allow_overlap) they differ, and one source's support would
+                # under-state the cap M^|I ∩ S| (found by the oracle tests)
+                sup = 0
+                for y in (*srcs, *rd):
+                    sup |= self.c.units[y].support
                 taps.append((tuple(sorted(srcs)), tuple(sorted(rd)), sup))
             plan.append(tuple(taps))
         return plan

@@ -143,6 +143,40 @@ def _br(name, dil, w, k=2):
 # Shrunk failures and hand-made cases of each mutant kind (bench/results/mutation-*.md says which
 # mutant each one kills). Each entry: (spec, partitions, weights).
 REGRESSIONS = [
+    # found by the slow profile after the shared-read refinement (docs/theory.md sec. 4.1): joins
+    # of unequal supports (allow_overlap) give a tap sources of different supports; the tap's
+    # cap must use their union (one source's support gave upper 6 < rank 8 at I = {3,5,7})
+    (
+        {
+            "name": "shared-read-unequal-supports",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {
+                    "name": "A",
+                    "layers": [
+                        {"kernel": 2, "dilation": 1, "channels": 2},
+                        {"kernel": 2, "dilation": 4, "channels": 1},
+                        {"kernel": 2, "dilation": 2, "channels": 1},
+                    ],
+                },
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 4, "channels": 2},
+                        {"kernel": 2, "dilation": 1, "channels": 1},
+                        {"kernel": 2, "dilation": 2, "channels": 1},
+                    ],
+                },
+            ],
+            "connections": [
+                {"after_layer": 2, "branches": ["A", "B"], "allow_overlap": True, "mode": "sum"},
+                {"after_layer": 1, "branches": ["A", "B"], "allow_overlap": True, "exchange": 1},
+            ],
+        },
+        [[3, 5, 7]],
+        "per-node",
+    ),
     # asymmetric exchange of 1 of 3 channels, unequal widths per layer: the exchange rule's
     # widths n = s (from the other branch), m = r - s (own) must not be swapped
     (
