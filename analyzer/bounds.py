@@ -13,6 +13,7 @@ Decompositions", ICLR 2018: Theorem 7 (tiling bounds), Claim 5 (hybrid trees), D
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import flint
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "SYM",
     "symbol_minima",
     "Propagator",
+    "UnitState",
     "theorem7",
     "Theorem7Info",
     "claim5_lower",
@@ -217,12 +219,22 @@ def symbol_minima(arch) -> dict:
     return minima
 
 
+class UnitState(NamedTuple):
+    """A unit's propagation state (docs/theory.md sec. 4.1; each an upper bound)."""
+
+    L: object  # dimension of the span of the I-side column spaces of its channels
+    R: object  # the same for J
+    pi: object  # the largest rank of one channel
+    rho: object  # the largest rank of any linear combination of its channels
+
+
 class Propagator:
     """The propagation upper bound on a circuit, memoised per (unit, I ∩ support).
 
     State of a unit: (L, R, pi, rho): dimension of the span of the I-side column spaces of its
     channels, the same for J, the largest rank of one channel, the largest rank of any linear
-    combination of channels (docs/theory.md sec. 4.1; all are valid upper bounds).
+    combination of channels (docs/theory.md sec. 4.1; all are valid upper bounds), as a
+    :class:`UnitState`.
     """
 
     def __init__(self, circuit: Circuit, arith: Arith, values=None):
@@ -235,7 +247,7 @@ class Propagator:
         self.M = conv(arch.input_channels)
         self.width = [conv(u.width) for u in circuit.units]
         self.s = [conv(u.s) if u.s is not None else None for u in circuit.units]
-        self.memo: dict[tuple[int, int], tuple] = {}
+        self.memo: dict[tuple[int, int], UnitState] = {}
         self._caps: dict[int, object] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
         self._routes: Routes | None | bool = False
@@ -256,7 +268,7 @@ class Propagator:
             v = self._caps[k] = self.M**k
         return v
 
-    def state(self, uid: int, I: int):
+    def state(self, uid: int, I: int) -> UnitState:
         u = self.c.units[uid]
         key = (uid, I & u.support)
         st = self.memo.get(key)
@@ -268,41 +280,41 @@ class Propagator:
         capI, capJ = self._cap(nI), self._cap(nJ)
         one = a.lift(1)
         if u.kind == "input":
-            st = (self.M, one, one, one) if nI else (one, self.M, one, one)
+            st = UnitState(self.M, one, one, one) if nI else UnitState(one, self.M, one, one)
         elif u.kind == "prod":
             r = self.width[uid]
             ch = [self.state(c, I) for c in u.children]
-            pi = a.prod(x[3] for x in ch)
-            L = a.min(capI, a.prod(x[0] for x in ch), r * pi)
-            R = a.min(capJ, a.prod(x[1] for x in ch), r * pi)
+            pi = a.prod(x.rho for x in ch)
+            L = a.min(capI, a.prod(x.L for x in ch), r * pi)
+            R = a.min(capJ, a.prod(x.R for x in ch), r * pi)
             pi = a.min(pi, L, R)  # one channel's rank is at most L and R
             L, R = a.min(L, r * pi), a.min(R, r * pi)  # r channels of rank <= pi
             rho = a.min(L, R, r * pi)
-            st = (L, R, pi, rho)
+            st = UnitState(L, R, pi, rho)
         elif u.kind == "exchange":
             r, s = self.width[uid], self.s[uid]
             A = self.state(u.children[0], I)  # contributes channels [0, s)
             B = self.state(u.children[1], I)  # contributes channels [s, r)
             n, m = s, r - s
-            L = a.min(capI, _part(a, A[0], n, A[2]) + _part(a, B[0], m, B[2]))
-            R = a.min(capJ, _part(a, A[1], n, A[2]) + _part(a, B[1], m, B[2]))
+            L = a.min(capI, _part(a, A.L, n, A.pi) + _part(a, B.L, m, B.pi))
+            R = a.min(capJ, _part(a, A.R, n, A.pi) + _part(a, B.R, m, B.pi))
             gL, gR = self._shared_span(u.children, I)
             L, R = a.min(L, gL), a.min(R, gR)
-            rho = a.min(L, R, _part(a, A[3], n, A[2]) + _part(a, B[3], m, B[2]))
-            pi = a.min(a.max(A[2], B[2]), L, R)
-            st = (L, R, pi, rho)
+            rho = a.min(L, R, _part(a, A.rho, n, A.pi) + _part(a, B.rho, m, B.pi))
+            pi = a.min(a.max(A.pi, B.pi), L, R)
+            st = UnitState(L, R, pi, rho)
         elif u.kind == "sum":
             r = self.width[uid]
             ch = [self.state(c, I) for c in u.children]
-            sum_pi = a.sum(x[2] for x in ch)
-            L = a.min(capI, a.sum(x[0] for x in ch), r * sum_pi)
-            R = a.min(capJ, a.sum(x[1] for x in ch), r * sum_pi)
+            sum_pi = a.sum(x.pi for x in ch)
+            L = a.min(capI, a.sum(x.L for x in ch), r * sum_pi)
+            R = a.min(capJ, a.sum(x.R for x in ch), r * sum_pi)
             gL, gR = self._shared_span(u.children, I)
             L, R = a.min(L, gL), a.min(R, gR)
             pi = a.min(sum_pi, L, R)  # one channel's rank is at most L and R
             L, R = a.min(L, r * pi), a.min(R, r * pi)  # r channels of rank <= pi
-            rho = a.min(L, R, a.sum(x[3] for x in ch))
-            st = (L, R, pi, rho)
+            rho = a.min(L, R, a.sum(x.rho for x in ch))
+            st = UnitState(L, R, pi, rho)
         else:  # pragma: no cover - construction guarantees the kinds
             raise ValueError(f"unknown unit kind {u.kind!r}")
         self.memo[key] = st
@@ -347,20 +359,20 @@ class Propagator:
                 r_st = [self.state(y, I) for y in rd]
                 if a.symbolic:
                     dL.append(
-                        a.min(self._cap(nI), a.sum(x[0] for x in s_st), a.sum(x[0] for x in r_st))
+                        a.min(self._cap(nI), a.sum(x.L for x in s_st), a.sum(x.L for x in r_st))
                     )
                     dR.append(
-                        a.min(self._cap(nJ), a.sum(x[1] for x in s_st), a.sum(x[1] for x in r_st))
+                        a.min(self._cap(nJ), a.sum(x.R for x in s_st), a.sum(x.R for x in r_st))
                     )
                 else:
-                    dL.append(min(self.M**nI, sum(x[0] for x in s_st), sum(x[0] for x in r_st)))
-                    dR.append(min(self.M**nJ, sum(x[1] for x in s_st), sum(x[1] for x in r_st)))
+                    dL.append(min(self.M**nI, sum(x.L for x in s_st), sum(x.L for x in r_st)))
+                    dR.append(min(self.M**nJ, sum(x.R for x in s_st), sum(x.R for x in r_st)))
             gL.append(a.prod(dL))
             gR.append(a.prod(dR))
         for x in self._plan_inputs.get(units, ()):
             st = self.state(x, I)
-            gL.append(st[0])
-            gR.append(st[1])
+            gL.append(st.L)
+            gR.append(st.R)
         return a.sum(gL), a.sum(gR)
 
     def _plan(self, units: tuple[int, ...]) -> list:
@@ -398,8 +410,10 @@ class Propagator:
         used = self.c.used_mask
         nI = (I & used).bit_count()
         nJ = used.bit_count() - nI
-        idx = 3 if self.c.arch.readout else 2  # read-out: any linear combination; else one channel
-        total = a.sum(self.state(o, I)[idx] for o in self.c.outputs)
+        # read-out: any linear combination (rho); else one channel (pi)
+        rd = self.c.arch.readout
+        states = (self.state(o, I) for o in self.c.outputs)
+        total = a.sum((st.rho if rd else st.pi) for st in states)
         outs = self.c.outputs
         if len(outs) > 1 and len({self.c.units[o].support for o in outs}) == 1:
             # the summed outputs lie in the branches' joint column space (and row space)

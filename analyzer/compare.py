@@ -45,6 +45,7 @@ __all__ = [
     "verdict_for",
     "EXHAUSTIVE_MAX_MODES",
     "EXPONENTIAL_FRACTION",
+    "UpperB",
 ]
 
 EXHAUSTIVE_MAX_MODES = 16  # search = "auto": every partition up to complement when n <= 16
@@ -306,8 +307,11 @@ class _LowerA:
 
 
 # --------------------------------------------------------------------------- B's upper bounds
-class _UpperB:
-    """c * upper_B(I; w) at one sweep point: B with input dimension M and every width symbol = w."""
+class UpperB:
+    """c * upper_B(I; w) at one sweep point: B with input dimension M and every width symbol = w.
+
+    Public for the paper suite (``checks.paper``), which reads B's tiling exponent off it.
+    """
 
     def __init__(
         self,
@@ -406,7 +410,7 @@ class _UpperB:
 
 
 def required_width(
-    ub: _UpperB, I: int, target: int, start: int = 1, saturation: int | None = None
+    ub: UpperB, I: int, target: int, start: int = 1, saturation: int | None = None
 ) -> int | None:
     """Smallest admissible width w >= start with upper(I; w) >= target (monotone in w).
 
@@ -566,7 +570,7 @@ def _all_masks(used: int):
 class _Point:
     """State of the search at one sweep point: the running maximum of the required width."""
 
-    def __init__(self, lowA: _LowerA, ub: _UpperB, used: int, saturation: int, top: int):
+    def __init__(self, lowA: _LowerA, ub: UpperB, used: int, saturation: int, top: int):
         self.lowA, self.ub, self.used = lowA, ub, used
         self.saturation = saturation
         self.w_best = ub.next_admissible(1) or 1
@@ -909,7 +913,7 @@ def compare(
         M = int(Av.input_channels)
         lowA = _LowerA(stA, pair_cache, rules=lower_rules)
         Bt = replace(B1, input_channels=sympy.Integer(M))
-        ub = _UpperB(Bt, width_syms, copies, posmap, cB.used_mask, shared_B)
+        ub = UpperB(Bt, width_syms, copies, posmap, cB.used_mask, shared_B)
         saturation = M**n_modes
 
         pt = _scan(lowA, ub, used_A, saturation, top, named, mode, stA, search_budget, seed)

@@ -22,7 +22,7 @@ positions out of the caps.
 
 from __future__ import annotations
 
-from .bounds import INT, Arith, Propagator
+from .bounds import INT, Arith, Propagator, UnitState
 from .circuit import Circuit
 
 __all__ = ["FixedInputPropagator", "window_bound"]
@@ -37,11 +37,11 @@ class FixedInputPropagator(Propagator):
         # caps count only the positions that vary (inside the window)
         self.popcount_support = [(u.support & ~fixed).bit_count() for u in circuit.units]
 
-    def state(self, uid: int, I: int):
+    def state(self, uid: int, I: int) -> UnitState:
         u = self.c.units[uid]
         if u.support & ~self.fixed == 0:  # reads fixed inputs only: a constant unit
             one = self.a.lift(1)
-            return (one, one, one, one)
+            return UnitState(one, one, one, one)
         return super().state(uid, I & ~self.fixed)
 
     def output_bound(self, I: int):
@@ -49,8 +49,9 @@ class FixedInputPropagator(Propagator):
         free = self.c.used_mask & ~self.fixed
         nI = (I & free).bit_count()
         nJ = free.bit_count() - nI
-        idx = 3 if self.c.arch.readout else 2  # as Propagator.output_bound
-        total = a.sum(self.state(o, I)[idx] for o in self.c.outputs)
+        rd = self.c.arch.readout  # as Propagator.output_bound: rho with a read-out, else pi
+        states = (self.state(o, I) for o in self.c.outputs)
+        total = a.sum((st.rho if rd else st.pi) for st in states)
         return a.min(self._cap(nI), self._cap(nJ), total)
 
 

@@ -13,6 +13,7 @@ from analyzer import SpecError, load_spec
 from analyzer.circuit import fmt_mask, mask_of
 from analyzer.compare import Comparison, compare, parse_sweep
 from analyzer.numbers import jsonable, show
+from checks.guards import check_verify_cost
 from reports.safe_text import visible
 from verify import verify_architecture
 
@@ -24,7 +25,6 @@ from .options import (
     SetOpt,
     check_format,
     check_seed,
-    check_verify_cost,
     guarded,
     limits_for,
     parse_sets,

@@ -76,7 +76,8 @@ def register(app: typer.Typer) -> None:
         allow_large: AllowLargeOpt = False,
     ):
         """Check that the theory still matches what the networks do; exit 1 on any failure."""
-        from .regress import run_suite, to_junit
+        from checks import run_suite
+        from reports.junit import to_junit
 
         check_format(fmt)
         check_seed(seed)

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from analyzer import SpecError
+from checks.guards import check_all_family, check_verify_cost, check_verify_partitions
 from reports.safe_text import visible
 
 from .options import (
@@ -15,10 +16,7 @@ from .options import (
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
-    check_all_family,
     check_seed,
-    check_verify_cost,
-    check_verify_partitions,
     guarded,
     limits_for,
     parse_sets,

@@ -11,6 +11,7 @@ from rich.table import Table
 from analyzer import SpecError, load_spec
 from analyzer.circuit import fmt_mask, mask_of
 from analyzer.numbers import jsonable, show
+from checks.guards import check_all_family, check_verify_cost, check_verify_partitions
 from reports.safe_text import visible
 
 from .cmd_analyze import default_families_for
@@ -20,11 +21,8 @@ from .options import (
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
-    check_all_family,
     check_format,
     check_seed,
-    check_verify_cost,
-    check_verify_partitions,
     guarded,
     limits_for,
     parse_sets,

@@ -62,7 +62,7 @@ class SpecFile(pytest.File):
 
 class SpecItem(pytest.Item):
     def runtest(self) -> None:
-        from expressivity.regress import run_suite
+        from checks import run_suite
 
         result = run_suite(str(self.path))
         self.user_properties.append(("expressivity_checks", len(result.checks)))
@@ -71,7 +71,7 @@ class SpecItem(pytest.Item):
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, SpecRegressionFailure):
-            from expressivity.regress import format_failures
+            from checks import format_failures
 
             return format_failures(excinfo.value.result)
         return super().repr_failure(excinfo)
@@ -110,7 +110,7 @@ class _Runner:
         self.results = []
 
     def __call__(self, suite, values=None, certify: bool = True, **options):
-        from expressivity.regress import format_failures, run_suite
+        from checks import format_failures, run_suite
 
         result = run_suite(str(suite), values=values, certify=certify, **options)
         self.results.append(result)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("analyzer", "networks", "verify", "reports", "expressivity")
+PACKAGES = ("analyzer", "networks", "verify", "checks", "reports", "expressivity")
 # blocks that take long (a full report with a three-point comparison sweep): -m slow
 SLOW = {("docs/reports.md", "build_report")}
 

@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from analyzer import analyze, load_spec
-from expressivity.regress import run_suite
+from checks import run_suite
 from verify import verify_architecture
 
 from .worked_table import WORKED_COLUMNS, WORKED_TABLE, column_positions

@@ -282,7 +282,7 @@ def test_verify_memory_is_estimated_before_allocation():
 
 
 def test_verify_cost_estimate_counts_the_matrix():
-    from expressivity.options import verify_cost
+    from checks.guards import verify_cost
 
     arch = load_spec("builtin:paper-T", {"r": 2})
     small, big = verify_cost(arch, 100, mode="exact"), verify_cost(arch, 1000, mode="exact")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("analyzer", "networks", "verify", "reports", "expressivity")
+PACKAGES = ("analyzer", "networks", "verify", "checks", "reports", "expressivity")
 
 
 def all_modules() -> list[str]:

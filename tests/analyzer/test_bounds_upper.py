@@ -113,3 +113,24 @@ def test_exchange_after_an_exchange_shares_the_sources():
     used, A = grid_tensor(arch, "per-node", 0)
     rank = rank_of(used, A, I)
     assert analyze(arch, partitions=[I]).partitions[0].upper == rank == 8
+
+
+def test_unit_state_is_named_and_follows_the_rules_by_hand():
+    """Propagator.state is a UnitState(L, R, pi, rho). Worked T (M = 3, r = 2, kernel 2), by
+    hand: an input at a position of I spans all M = 3 I-side directions and is constant on the
+    J side; a first-layer product unit over positions {0, 1} with I = {0} has channels
+    (a_c . x0)(b_c . x1), each of rank 1, two of them spanning 2 directions on each side, and a
+    combination of both is of rank 2: (L, R, pi, rho) = (2, 2, 1, 2)."""
+    from analyzer import load_spec
+    from analyzer.bounds import INT, Propagator, UnitState
+
+    c = build_circuit(load_spec("builtin:worked-T"))
+    prop = Propagator(c, INT)
+    inp = next(i for i, u in enumerate(c.units) if u.kind == "input" and u.support == 0b1)
+    st = prop.state(inp, 0b1)
+    assert isinstance(st, UnitState) and (st.L, st.R, st.pi, st.rho) == (3, 1, 1, 1)
+    assert prop.state(inp, 0b10) == UnitState(L=1, R=3, pi=1, rho=1)
+    first = next(
+        i for i, u in enumerate(c.units) if u.kind == "prod" and u.support == 0b11 and u.layer == 1
+    )
+    assert prop.state(first, 0b1) == UnitState(L=2, R=2, pi=1, rho=2)

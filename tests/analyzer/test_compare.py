@@ -16,8 +16,8 @@ from analyzer.analysis import bound_partition, structure
 from analyzer.bounds import INT, Propagator
 from analyzer.circuit import mask_of, positions_of
 from analyzer.compare import (
+    UpperB,
     _LowerA,
-    _UpperB,
     compare,
     parse_sweep,
     verdict_for,
@@ -253,7 +253,7 @@ def test_fast_bounds_agree_with_bound_partition():
 
         Bt = replace(Bt, input_channels=sympy.Integer(6))
         syms = Bt.symbol_names
-        ub = _UpperB(Bt, syms, 1, list(range(16)), (1 << 16) - 1)
+        ub = UpperB(Bt, syms, 1, list(range(16)), (1 << 16) - 1)
         for _ in range(40):
             I = rng.randrange(1, (1 << 16) - 1)
             part = Partition(I, "x")

@@ -1,17 +1,12 @@
-"""Regression suites: the paper's results and a lab's own specs as checks that can fail.
+"""The ``builtin:paper`` suite: the paper's results as checks that can fail.
 
-Pure API: :func:`run_suite` returns a :class:`SuiteResult` (data); :func:`to_junit` renders
-JUnit XML; the CLI (``expressivity regress``) and the pytest plugin only call these.
-
-Suites
-------
-* ``builtin:paper`` (:func:`paper_suite`): Claim 5, Theorem 7, the N = 16 example,
-  Corollary 8, depth efficiency and the weight-sharing remark (docs/walkthrough.md).
-* a spec file, or a directory of them: each spec's ``checks:`` list (``CheckModel`` in
-  ``analyzer/spec.py``), or by default a certification of its tree nodes.
-
-Certified ranks are exact ranks mod p of sampled submatrices (``verify``): lower bounds on the
-generic rank. Floating-point estimates never decide a check.
+Items 1-6 of docs/walkthrough.md: Claim 5 (the mixed network realizes hybrid trees, exact
+outputs), Theorem 7 (certified ranks inside its bounds), the N = 16 example, Corollary 8 (the
+required width's exponent), depth efficiency (a shallow CP against the deep baseline) and the
+weight-sharing remark. Certified ranks come from the harness (``verify``): exact ranks mod p of
+sampled submatrices, lower bounds on the generic rank; floating-point estimates never decide a
+check. The expected numbers come from the paper's formulas, computed here independently of
+``analyzer.paper`` where the check is about them (:func:`corollary8_formula`).
 """
 
 from __future__ import annotations
@@ -19,179 +14,33 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import replace
 from fractions import Fraction
-from pathlib import Path
-from typing import Any
 
 import sympy
 
-from analyzer.numbers import expr_text, to_json
+import verify
+from analyzer import analyze, load_spec, paper, spec_from_dict, symbol
+from analyzer.analysis import structure
+from analyzer.bounds import INT, theorem7
+from analyzer.circuit import mask_of
+from analyzer.compare import UpperB, compare
+from analyzer.errors import SpecError
+from analyzer.partitions import Partition, family
+
+from .model import Recorder, SuiteResult, set_text
 
 __all__ = [
-    "CheckResult",
-    "SuiteResult",
-    "run_suite",
-    "paper_suite",
-    "spec_suite",
-    "to_junit",
-    "format_failures",
-    "SIZES",
-    "PAPER_I",
     "PAPER_GROUPS",
+    "PAPER_I",
+    "paper_suite",
+    "corollary8_formula",
+    "baseline_spec",
+    "shallow_spec",
 ]
 
 PAPER_I = (0, 2, 4, 6, 8, 9, 12, 13)  # the paper's N = 16 index set (sec. 6)
-SIZES = ("default", "large")
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-# --------------------------------------------------------------------------- results
-@dataclass
-class CheckResult:
-    """One check: pass/fail with the numbers that decided it."""
-
-    suite: str
-    group: str  # claim5 | theorem7 | n16-example | corollary8 | depth | weight-sharing | spec name
-    name: str
-    ok: bool
-    message: str
-    numbers: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    error: bool = False  # an unexpected exception (counts as a failure)
-    traceback: str = field(default="", repr=False)  # of that exception (shown with --debug)
-
-    @property
-    def status(self) -> str:
-        return "pass" if self.ok else ("error" if self.error else "fail")
-
-    def to_dict(self) -> dict:
-        return {
-            "suite": self.suite,
-            "group": self.group,
-            "name": self.name,
-            "status": self.status,
-            "ok": self.ok,
-            "message": self.message,
-            "numbers": self.numbers,
-            "seconds": self.seconds,
-        }
-
-
-@dataclass
-class SuiteResult:
-    suite: str
-    checks: list[CheckResult]
-    seconds: float
-    config: dict = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
-
-    @property
-    def failures(self) -> list[CheckResult]:
-        return [c for c in self.checks if not c.ok]
-
-    def counts(self) -> dict:
-        return {
-            "checks": len(self.checks),
-            "passed": sum(c.ok for c in self.checks),
-            "failed": sum((not c.ok) and not c.error for c in self.checks),
-            "errors": sum(c.error for c in self.checks),
-        }
-
-    def to_dict(self) -> dict:
-        return {
-            "suite": self.suite,
-            "ok": self.ok,
-            "counts": self.counts(),
-            "seconds": self.seconds,
-            "config": self.config,
-            "checks": [c.to_dict() for c in self.checks],
-        }
-
-
-class _Recorder:
-    """Collects checks; an exception inside a check becomes an ``error`` result."""
-
-    def __init__(self, suite: str):
-        self.suite = suite
-        self.checks: list[CheckResult] = []
-
-    def run(self, group: str, name: str, fn: Callable[[], tuple[bool, str, dict]]) -> CheckResult:
-        from analyzer.spec import SpecError
-
-        t0 = time.perf_counter()
-        try:
-            ok, msg, numbers = fn()
-            res = CheckResult(self.suite, group, name, bool(ok), msg, _jsonable(numbers))
-        except SpecError:
-            raise  # bad input: the caller reports it (exit 2)
-        except Exception as exc:  # noqa: BLE001 - a broken check is reported, not fatal
-            import traceback
-
-            res = CheckResult(
-                self.suite, group, name, False, f"{type(exc).__name__}: {exc}", {}, error=True
-            )
-            res.traceback = traceback.format_exc()
-        res.seconds = time.perf_counter() - t0
-        self.checks.append(res)
-        return res
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, Fraction):
-        return str(x)
-    if isinstance(x, int) and not isinstance(x, bool):
-        return to_json(x)  # above 2^53: an exact decimal string (analyzer.numbers)
-    if isinstance(x, bool | float | str) or x is None:
-        return x
-    if isinstance(x, sympy.Basic):
-        return expr_text(x)  # exact, free of the int-to-str digit limit
-    return str(x)
-
-
-def _set(ps: Iterable[int]) -> str:
-    return "{" + ",".join(map(str, ps)) + "}"
-
-
-# --------------------------------------------------------------------------- entry point
-def run_suite(
-    suite: str,
-    values: dict | None = None,
-    certify: bool = True,
-    size: str = "default",
-    seed: int = 0,
-    limits=None,
-) -> SuiteResult:
-    """Run ``builtin:paper``, a spec file or a directory of specs.
-
-    Raises ``analyzer.SpecError`` on bad input (unknown suite, unreadable spec, bad check, a
-    seed outside 0..2**32-1); ``limits`` (default :data:`analyzer.limits.DEFAULT_LIMITS`)
-    bound the specs and the checks' sizes.
-    """
-    from analyzer.spec import SpecError
-
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
-        raise SpecError("--seed", "", f"a seed must be an integer in 0..2**32-1, got {seed!r}")
-
-    if size not in SIZES:
-        raise SpecError("--size", "", f"unknown size {size!r} (choose from {', '.join(SIZES)})")
-    if suite.startswith("builtin:"):
-        name = suite.split(":", 1)[1]
-        if name == "paper":
-            return paper_suite(size=size, seed=seed)
-        raise SpecError(suite, "", "unknown builtin suite (available: builtin:paper)")
-    return spec_suite(suite, values=values, certify=certify, seed=seed, limits=limits)
-
-
-# --------------------------------------------------------------------------- builtin:paper
 PAPER_GROUPS = ("claim5", "theorem7", "n16-example", "corollary8", "depth", "weight-sharing")
 
 
@@ -203,8 +52,6 @@ def paper_suite(
     ``default`` fits CI (under 10 s on 2 cores); ``large`` uses larger widths. ``groups``
     restricts the run to some of :data:`PAPER_GROUPS`.
     """
-    from analyzer.spec import SpecError
-
     chosen = list(PAPER_GROUPS) if groups is None else list(groups)
     unknown = [g for g in chosen if g not in PAPER_GROUPS]
     if unknown:
@@ -214,7 +61,7 @@ def paper_suite(
             f"unknown group(s) {unknown} (choose from {', '.join(PAPER_GROUPS)})",
         )
     t0 = time.perf_counter()
-    rec = _Recorder("builtin:paper")
+    rec = Recorder("builtin:paper")
     large = size == "large"
     cfg = {
         "size": size,
@@ -245,13 +92,8 @@ def paper_suite(
 
 
 # ---- item 1: Claim 5
-def _claim5_checks(rec: _Recorder, cfg: dict) -> None:
+def _claim5_checks(rec: Recorder, cfg: dict) -> None:
     """The mixed network of width r realizes T, T' and hybrid trees of width r/2 (exact outputs)."""
-    import verify
-    from analyzer import load_spec
-    from analyzer.analysis import structure
-    from analyzer.circuit import mask_of
-
     for r in cfg["claim5_widths"]:
         arch = load_spec("builtin:paper-mixed", {"r": r})
         hs = structure(arch).hybrid
@@ -307,15 +149,8 @@ def _tiling_partitions(tree, used: int, count: int, rng: random.Random) -> list[
     return out
 
 
-def _theorem7_checks(rec: _Recorder, cfg: dict) -> None:
+def _theorem7_checks(rec: Recorder, cfg: dict) -> None:
     """Certified ranks inside Theorem 7's bounds r^pairs <= rank <= r^min(|Θ(I)|,|Θ(J)|)."""
-    import verify
-    from analyzer import load_spec
-    from analyzer.analysis import structure
-    from analyzer.bounds import INT, theorem7
-    from analyzer.circuit import mask_of
-    from analyzer.partitions import Partition, family
-
     r = cfg["theorem7_r"]
     for name in ("paper-T", "paper-Tp"):
         arch = load_spec(f"builtin:{name}", {"r": r})
@@ -356,7 +191,7 @@ def _theorem7_checks(rec: _Recorder, cfg: dict) -> None:
                     f"{len(rows)} partitions: certified rank within [r^pairs, r^min tiling]"
                     if not bad
                     else f"{len(bad)} of {len(rows)} partitions outside Theorem 7's bounds, e.g. "
-                    f"I={_set(bad[0]['I'])}: certified {bad[0]['certified']} not in "
+                    f"I={set_text(bad[0]['I'])}: certified {bad[0]['certified']} not in "
                     f"[{bad[0]['theorem7_lower']}, {bad[0]['theorem7_upper']}]"
                 )
                 return not bad, msg, nums
@@ -365,13 +200,8 @@ def _theorem7_checks(rec: _Recorder, cfg: dict) -> None:
 
 
 # ---- item 3: the N = 16 example
-def _n16_checks(rec: _Recorder, cfg: dict) -> None:
+def _n16_checks(rec: Recorder, cfg: dict) -> None:
     """r^6 under T and T', r^8 under the hybrid tree on I = {0,2,4,6,8,9,12,13}."""
-    import sympy
-
-    import verify
-    from analyzer import analyze, load_spec, symbol
-
     r = symbol("r")
     Ipos = ",".join(map(str, PAPER_I))
 
@@ -386,7 +216,9 @@ def _n16_checks(rec: _Recorder, cfg: dict) -> None:
             return up_ok and lo_ok, msg, nums
 
         rec.run(
-            "n16-example", f"{name}: rank r^6 on I={_set(PAPER_I)} (symbolic, all r)", sym_check
+            "n16-example",
+            f"{name}: rank r^6 on I={set_text(PAPER_I)} (symbolic, all r)",
+            sym_check,
         )
 
     def sym_mixed():
@@ -410,7 +242,9 @@ def _n16_checks(rec: _Recorder, cfg: dict) -> None:
         return ok, msg, nums
 
     rec.run(
-        "n16-example", f"paper-mixed: rank >= (r/2)^8 on I={_set(PAPER_I)} (symbolic)", sym_mixed
+        "n16-example",
+        f"paper-mixed: rank >= (r/2)^8 on I={set_text(PAPER_I)} (symbolic)",
+        sym_mixed,
     )
 
     for rv in cfg["n16_tree_r"]:
@@ -487,8 +321,6 @@ def _least_w(target: int, t: int, c: int) -> int:
 
 
 def _sum_spec(k: int):
-    from analyzer import load_spec, spec_from_dict
-
     T = load_spec(f"builtin:groupswap-k{k}-T").branches[0]
     Tp = load_spec(f"builtin:groupswap-k{k}-Tp").branches[0]
     return spec_from_dict(
@@ -505,13 +337,9 @@ def _sum_spec(k: int):
     )
 
 
-def _corollary8_checks(rec: _Recorder, cfg: dict) -> None:
+def _corollary8_checks(rec: Recorder, cfg: dict) -> None:
     """Required width of T, T' (and T + T') against the mixed network, from compare on the
     explicit index set and hybrid tree per k, checked against (r/2)^(2/(1+2^(1-k)))."""
-    from analyzer import load_spec, paper
-    from analyzer.circuit import mask_of
-    from analyzer.compare import _UpperB, compare
-
     rs = cfg["corollary8_r"]
     for k in (1, 2, 3, 4):
         L = max(4, 2 * k)
@@ -539,12 +367,8 @@ def _corollary8_checks(rec: _Recorder, cfg: dict) -> None:
                 w0 = c.points[0].witness
                 p = w0.hybrid_pairs
                 # B's tiling exponent t, read off the compare machinery at width 2 <= M
-                from dataclasses import replace
-
-                import sympy
-
                 Bt = replace(B, input_channels=sympy.Integer(rs[-1]))
-                ub = _UpperB(Bt, sorted(Bt.symbol_names), 1, list(range(2**L)), (1 << 2**L) - 1)
+                ub = UpperB(Bt, sorted(Bt.symbol_names), 1, list(range(2**L)), (1 << 2**L) - 1)
                 u2 = ub.upper(mask_of(I), 2)
                 copies = 2 if bname == "T+Tp" else 1
                 t = round(math.log2(u2 / copies))
@@ -595,14 +419,11 @@ def _corollary8_checks(rec: _Recorder, cfg: dict) -> None:
 
 # ---- item 5: depth efficiency
 def baseline_spec(L: int):
-    from analyzer import spec_from_dict
-    from analyzer.paper import baseline_dilations
-
     return spec_from_dict(
         {
             "name": f"baseline-L{L}",
             "input_channels": "r",
-            "branches": [{"name": "T", "dilations": baseline_dilations(L), "channels": "r"}],
+            "branches": [{"name": "T", "dilations": paper.baseline_dilations(L), "channels": "r"}],
         },
         source=f"builtin:paper suite (baseline L={L})",
     )
@@ -610,8 +431,6 @@ def baseline_spec(L: int):
 
 def shallow_spec(N: int):
     """One layer of kernel N with a linear read-out: the CP form (an extension: read-out)."""
-    from analyzer import spec_from_dict
-
     return spec_from_dict(
         {
             "name": f"shallow-cp-N{N}",
@@ -624,12 +443,9 @@ def shallow_spec(N: int):
     )
 
 
-def _depth_checks(rec: _Recorder, cfg: dict) -> None:
+def _depth_checks(rec: Recorder, cfg: dict) -> None:
     """A CP (width w: rank <= w on any partition) against the deep baseline (Theorem 7: rank
     r^(N/2) on odd-even): required width r^(N/2), exponential in N."""
-    import verify
-    from analyzer import load_spec
-    from analyzer.compare import compare
 
     def check_sweep():
         c = compare(
@@ -714,11 +530,8 @@ def _depth_checks(rec: _Recorder, cfg: dict) -> None:
 
 
 # ---- item 6: weight sharing
-def _sharing_checks(rec: _Recorder, cfg: dict) -> None:
+def _sharing_checks(rec: Recorder, cfg: dict) -> None:
     """Shared (convolution) and per-node (decomposition) weights: same certified ranks."""
-    import verify
-    from analyzer import load_spec
-
     cases = [
         (f"builtin:{n}", {"r": rv}) for n in ("paper-T", "paper-Tp") for rv in cfg["sharing_r"]
     ]
@@ -756,307 +569,10 @@ def _sharing_checks(rec: _Recorder, cfg: dict) -> None:
             msg = (
                 f"{n} partitions: same certified ranks"
                 if not diff
-                else f"{len(diff)} of {n} partitions differ, e.g. I={_set(diff[0]['I'])}: shared "
-                f"{diff[0]['shared']}, per-node {diff[0]['per_node']}"
+                else f"{len(diff)} of {n} partitions differ, e.g. I={set_text(diff[0]['I'])}: "
+                f"shared {diff[0]['shared']}, per-node {diff[0]['per_node']}"
             )
             return not diff, msg, nums
 
         label = ref.split(":", 1)[1] + (f" r={vals['r']}" if vals else "")
         rec.run("weight-sharing", f"{label}: shared vs per-node weights", check)
-
-
-# --------------------------------------------------------------------------- spec suites
-def _spec_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        files = sorted(
-            p for p in path.iterdir() if p.suffix.lower() in SPEC_SUFFIXES and p.is_file()
-        )
-        return files
-    return [path]
-
-
-def spec_suite(
-    path_text: str, values: dict | None = None, certify: bool = True, seed: int = 0, limits=None
-) -> SuiteResult:
-    """The checks carried by spec files (``checks:``), or a default certification per spec."""
-    from analyzer import load_spec
-    from analyzer.limits import DEFAULT_LIMITS
-    from analyzer.spec import SpecError
-
-    limits = DEFAULT_LIMITS if limits is None else limits
-
-    t0 = time.perf_counter()
-    path = Path(path_text)
-    if not path.exists():
-        raise SpecError(path_text, "", "no such file or directory (builtin suites: builtin:paper)")
-    files = _spec_files(path)
-    if not files:
-        raise SpecError(
-            path_text, "", f"no spec files ({', '.join(SPEC_SUFFIXES)}) in the directory"
-        )
-    rec = _Recorder(path_text)
-    for f in files:
-        arch = load_spec(f, limits=limits)
-        rec.suite = str(f)
-        checks = list(arch.checks) or [{}]
-        for i, chk in enumerate(checks):
-            _spec_check(rec, arch, i, chk, values or {}, certify, seed, limits)
-    return SuiteResult(
-        path_text,
-        rec.checks,
-        time.perf_counter() - t0,
-        {"files": [str(f) for f in files], "certify": certify, "seed": seed},
-    )
-
-
-def _check_inputs(arch, where: str, chk: dict) -> None:
-    """A check's own inputs, validated before it runs (bad input names the check: exit 2)."""
-    from analyzer.spec import SpecError
-
-    known = set(arch.symbol_names)
-    unknown = sorted(set(chk.get("set") or {}) - known)
-    if unknown:
-        have = ", ".join(sorted(known)) or "none"
-        raise SpecError(
-            arch.source,
-            f"{where}.set",
-            f"unknown symbol(s) {', '.join(unknown)} (the spec's symbols: {have})",
-        )
-    for k, v in (chk.get("set") or {}).items():
-        if v < 1:
-            raise SpecError(arch.source, f"{where}.set.{k}", f"a symbol is >= 1, got {v}")
-    if chk.get("partition") is not None and not chk["partition"]:
-        raise SpecError(
-            arch.source,
-            f"{where}.partition",
-            "an empty partition (give the positions of I, or drop 'partition')",
-        )
-    if chk.get("partitions") is not None and not chk["partitions"].strip(", "):
-        raise SpecError(arch.source, f"{where}.partitions", "no partition family named")
-    for k in ("expect_upper", "expect_lower", "expect_rank"):
-        if chk.get(k) is not None and chk[k] < 1:
-            raise SpecError(arch.source, f"{where}.{k}", f"a rank is >= 1, got {chk[k]}")
-
-
-def _spec_check(
-    rec: _Recorder,
-    arch,
-    index: int,
-    chk: dict,
-    values: dict,
-    certify: bool,
-    seed: int,
-    limits=None,
-) -> None:
-    from analyzer import analyze
-    from analyzer.errors import LimitError
-    from analyzer.limits import DEFAULT_LIMITS
-    from analyzer.spec import SpecError
-
-    limits = DEFAULT_LIMITS if limits is None else limits
-    where = f"checks.{index}" if chk else "(default check)"
-    _check_inputs(arch, where, chk)
-    vals = dict(values)
-    vals.update(chk.get("set") or {})
-    known = set(arch.symbol_names)
-    try:
-        a = arch.substitute({k: v for k, v in vals.items() if k in known}, limits) if vals else arch
-    except LimitError:
-        raise
-    except SpecError as exc:
-        raise SpecError(arch.source, where, f"with {_values_text(vals)}: {exc.problem}") from None
-    explicit = [",".join(map(str, chk["partition"]))] if chk.get("partition") else []
-    fams = [f.strip() for f in (chk.get("partitions") or "").split(",") if f.strip()]
-    if not explicit and not fams:
-        from analyzer.analysis import structure
-
-        fams = (
-            ["nodes"] if any(t is not None for t in structure(a).trees) else ["halves", "odd-even"]
-        )
-    do_cert = certify and chk.get("certify", True)
-    name = chk.get("name") or (
-        f"{where}: I={_set(chk['partition'])}"
-        if chk.get("partition")
-        else f"{where}: {','.join(fams)}"
-    )
-    if vals:
-        name += " (" + ", ".join(f"{k}={v}" for k, v in vals.items()) + ")"
-    needs_numbers = do_cert or any(
-        chk.get(k) is not None for k in ("expect_upper", "expect_lower", "expect_rank")
-    )
-    if needs_numbers and not a.is_concrete:
-        raise SpecError(
-            arch.source,
-            where,
-            f"needs values for {', '.join(a.symbol_names)} (a 'set:' in the check, or --set)",
-        )
-    try:
-        an = analyze(a, partitions=explicit, families=fams)  # bad partition -> exit 2
-    except LimitError:
-        raise
-    except SpecError as exc:
-        raise SpecError(
-            arch.source, where, f"{exc.field + ': ' if exc.field else ''}{exc.problem}"
-        ) from None
-    if do_cert:
-        from .options import check_all_family, check_verify_cost, check_verify_partitions
-
-        check_all_family(a, fams, limits, option=f"{where}.partitions")
-        check_verify_partitions(a, explicit, fams, limits, source=f"{arch.source}: {where}")
-        check_verify_cost(
-            a,
-            None,
-            chk.get("weights") or "shared",
-            "exact",
-            limits,
-            source=f"{arch.source}: {where}",
-        )
-
-    def check():
-        import verify
-
-        rows, bad = [], []
-        cert_by_I = {}
-        vres = None
-        if do_cert:
-            vres = verify.verify_architecture(
-                a,
-                partitions=explicit,
-                families=fams,
-                mode="exact",
-                weights=chk.get("weights") or "shared",
-                seed=seed,
-            )
-            cert_by_I = {tuple(p.I): p for p in vres.partitions}
-        for pb in an.partitions:
-            row = {"I": pb.I, "lower": pb.lower, "upper": pb.upper}
-            problems = []
-            if chk.get("expect_upper") is not None and pb.upper != chk["expect_upper"]:
-                problems.append(f"upper {pb.upper} != expected {chk['expect_upper']}")
-            if chk.get("expect_lower") is not None and pb.lower != chk["expect_lower"]:
-                problems.append(f"lower {pb.lower} != expected {chk['expect_lower']}")
-            er = chk.get("expect_rank")
-            if er is not None and not (
-                (pb.lower or 1) <= er <= (pb.upper if pb.upper is not None else er)
-            ):
-                problems.append(f"expected rank {er} outside the bounds [{pb.lower}, {pb.upper}]")
-            p = cert_by_I.get(tuple(pb.I))
-            if p is not None:
-                row.update({"certified": p.certified_lower, "status": p.status, "K": p.K})
-                if p.status == "VIOLATION":
-                    problems.append(
-                        f"VIOLATION: certified {p.certified_text} vs bounds [{p.lower}, {p.upper}]"
-                    )
-                if er is not None and p.certified_lower is not None:
-                    if p.certified_lower > er or (p.certified_lower < er and not p.capped):
-                        problems.append(f"certified rank {p.certified_lower} != expected {er}")
-            if problems:
-                row["problems"] = problems
-                bad.append(row)
-            rows.append(row)
-        if chk.get("claim5"):
-            r5 = verify.claim5_check(a, seed=seed)
-            rows.append({"claim5": r5.ok, "checked": len(r5.checked)})
-            if not r5.ok:
-                bad.append(
-                    {
-                        "I": [],
-                        "problems": [
-                            f"Claim 5: {sum(not c['equal'] for c in r5.checked)} "
-                            f"of {len(r5.checked)} hybrid trees not realized"
-                        ],
-                    }
-                )
-        nums = {"partitions": rows[:50], "failures": bad[:20]}
-        if vres is not None:
-            nums.update({"seed": vres.seed, "prime": vres.prime, "weights": vres.weights})
-        if bad:
-            b = bad[0]
-            msg = f"{len(bad)} failing: I={_set(b['I'])}: {'; '.join(b['problems'])}"
-        else:
-            what = "certified and bounded" if do_cert else "bounded"
-            msg = f"{len(an.partitions)} partition(s) {what} as expected"
-        return not bad, msg, nums
-
-    rec.run(arch.name, name, check)
-
-
-def _values_text(vals: dict) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in vals.items()) or "no values"
-
-
-# --------------------------------------------------------------------------- rendering
-def format_failures(result: SuiteResult) -> str:
-    lines = [f"{result.suite}: {len(result.failures)} of {len(result.checks)} check(s) failed"]
-    for c in result.failures:
-        lines.append(f"  [{c.status}] {c.group} / {c.name}: {c.message}")
-    return "\n".join(lines)
-
-
-def to_junit(results: SuiteResult | list[SuiteResult]) -> str:
-    """JUnit XML (testsuites/testsuite/testcase/failure) for CI servers; numbers as properties
-    and in the failure text."""
-    import json
-    import xml.etree.ElementTree as ET
-
-    from reports.safe_text import visible
-
-    if isinstance(results, SuiteResult):
-        results = [results]
-    root = ET.Element("testsuites", name="expressivity regress")
-    tot = {"tests": 0, "failures": 0, "errors": 0, "time": 0.0}
-    for res in results:
-        by_suite: dict[str, list[CheckResult]] = {}
-        for c in res.checks:
-            by_suite.setdefault(c.suite, []).append(c)
-        for sname, checks in by_suite.items():
-            n_fail = sum((not c.ok) and not c.error for c in checks)
-            n_err = sum(c.error for c in checks)
-            secs = sum(c.seconds for c in checks)
-            ts = ET.SubElement(
-                root,
-                "testsuite",
-                name=visible(sname),
-                tests=str(len(checks)),
-                failures=str(n_fail),
-                errors=str(n_err),
-                skipped="0",
-                time=f"{secs:.3f}",
-            )
-            props = ET.SubElement(ts, "properties")
-            for k, v in res.config.items():
-                ET.SubElement(props, "property", name=str(k), value=json.dumps(_jsonable(v)))
-            for c in checks:
-                tc = ET.SubElement(
-                    ts,
-                    "testcase",
-                    classname=visible(f"{_classname(sname)}.{c.group}"),
-                    name=visible(c.name),
-                    time=f"{c.seconds:.3f}",
-                )
-                numbers = json.dumps(c.numbers, indent=1, sort_keys=True)
-                if not c.ok:
-                    tag = "error" if c.error else "failure"
-                    el = ET.SubElement(
-                        tc,
-                        tag,
-                        message=visible(c.message),
-                        type="RegressionError" if c.error else "RegressionFailure",
-                    )
-                    el.text = visible(f"{c.message}\n\nnumbers:\n{numbers}", keep_newlines=True)
-                out = ET.SubElement(tc, "system-out")
-                out.text = visible(f"{c.message}\n{numbers}", keep_newlines=True)
-            tot["tests"] += len(checks)
-            tot["failures"] += n_fail
-            tot["errors"] += n_err
-            tot["time"] += secs
-    root.set("tests", str(tot["tests"]))
-    root.set("failures", str(tot["failures"]))
-    root.set("errors", str(tot["errors"]))
-    root.set("time", f"{tot['time']:.3f}")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def _classname(s: str) -> str:
-    return s.replace("builtin:", "builtin.").replace("/", ".").replace("\\", ".")

@@ -1,0 +1,52 @@
+"""Run a suite by name: ``builtin:paper``, a spec file or a directory of specs.
+
+:func:`run_suite` checks the seed and the size, then calls :func:`checks.paper.paper_suite`
+or :func:`checks.spec_checks.spec_suite`; :func:`format_failures` is the plain-text summary of
+what failed (the pytest plugin's failure text). JUnit XML is rendered by ``reports.junit``.
+"""
+
+from __future__ import annotations
+
+from analyzer.errors import SpecError
+
+from .model import SuiteResult
+from .paper import paper_suite
+from .spec_checks import spec_suite
+
+__all__ = ["SIZES", "run_suite", "format_failures"]
+
+SIZES = ("default", "large")
+
+
+def run_suite(
+    suite: str,
+    values: dict | None = None,
+    certify: bool = True,
+    size: str = "default",
+    seed: int = 0,
+    limits=None,
+) -> SuiteResult:
+    """Run ``builtin:paper``, a spec file or a directory of specs.
+
+    Raises ``analyzer.SpecError`` on bad input (unknown suite, unreadable spec, bad check, a
+    seed outside 0..2**32-1); ``limits`` (default :data:`analyzer.limits.DEFAULT_LIMITS`)
+    bound the specs and the checks' sizes.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
+        raise SpecError("--seed", "", f"a seed must be an integer in 0..2**32-1, got {seed!r}")
+
+    if size not in SIZES:
+        raise SpecError("--size", "", f"unknown size {size!r} (choose from {', '.join(SIZES)})")
+    if suite.startswith("builtin:"):
+        name = suite.split(":", 1)[1]
+        if name == "paper":
+            return paper_suite(size=size, seed=seed)
+        raise SpecError(suite, "", "unknown builtin suite (available: builtin:paper)")
+    return spec_suite(suite, values=values, certify=certify, seed=seed, limits=limits)
+
+
+def format_failures(result: SuiteResult) -> str:
+    lines = [f"{result.suite}: {len(result.failures)} of {len(result.checks)} check(s) failed"]
+    for c in result.failures:
+        lines.append(f"  [{c.status}] {c.group} / {c.name}: {c.message}")
+    return "\n".join(lines)
