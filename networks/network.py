@@ -24,8 +24,8 @@ from .modular import PRIME, mod, modmatmul
 __all__ = ["Network", "random_network", "WEIGHT_MODES", "ARITHMETICS"]
 
 WEIGHT_MODES = ("shared", "per-node")
-# exact networks whose inputs and layers are at most this wide evaluate channel by channel
-# (``Network._evaluate_planar``); wider ones use int64 matmul on (..., r) arrays
+# product-pooling networks whose inputs and layers are at most this wide evaluate channel by
+# channel (``Network._evaluate_planar``); wider ones use matmul on (..., r) arrays
 PLANAR_MAX_WIDTH = 16
 ARITHMETICS = ("exact", "float")
 
@@ -71,8 +71,8 @@ class Network:
         ``known`` maps unit ids to values computed before (:meth:`constant_units`): those units
         are not recomputed (nor their inputs read).
         ``planar``: evaluate channel by channel (:meth:`_evaluate_planar`; None: automatically
-        for exact networks whose layers are at most :data:`PLANAR_MAX_WIDTH` wide, without a
-        hook). Both layouts compute the same residues.
+        for product-pooling networks whose layers are at most :data:`PLANAR_MAX_WIDTH` wide,
+        without a hook). Both layouts compute the same residues (float: up to rounding).
         """
         c = self.circuit
         if planar is None:
@@ -96,23 +96,30 @@ class Network:
 
     @property
     def planar_ok(self) -> bool:
-        """Exact arithmetic and every layer at most :data:`PLANAR_MAX_WIDTH` wide (and M too)."""
-        if self.arithmetic != "exact":
+        """Product pooling (exact or float) and every layer at most :data:`PLANAR_MAX_WIDTH` wide
+        (and M too)."""
+        if self.arithmetic != "exact" and self.arch.pooling != "product":
             return False
         widths = [int(self.arch.input_channels)] + [int(u.width) for u in self.circuit.units]
         return max(widths) <= PLANAR_MAX_WIDTH
 
     def _evaluate_planar(self, leaves: dict, xp, known: dict):
-        """Exact evaluation with each unit held as a list of channel planes (arrays of shape
-        (...)): a linear map is r_in * r_out scalar multiply-adds on contiguous planes (each
-        product of residues < 2^56, at most 127 summed, so < 2^63) and one reduction per output
-        channel; an exchange is a list splice. For narrow layers this avoids int64 ``matmul``
+        """Evaluation (exact, or float with product pooling) with each unit held as a list of
+        channel planes (arrays of shape (...)): a linear map is r_in * r_out scalar
+        multiply-adds on contiguous planes (exact: each product of residues < 2^56, at most 16
+        summed, so < 2^63) and one reduction per output channel (exact only); an exchange is a
+        list splice. For narrow layers this avoids int64 ``matmul``
         on (..., r) arrays (no BLAS for integers): measured 1.9-2.5x faster for r = 2, 4 and
         1.1-1.2x for r = 8, 16 (sampled matrices of mixed16, 2 cores, 2026-11-30).
         """
         c = self.circuit
         units = c.units
         p = self.p
+        exact = self.arithmetic == "exact"
+
+        def red(x):
+            return mod(x, p) if exact else x
+
         last_use = self._last_use()
         keep = set(c.outputs) | set(known)
         vals: dict[int, list] = {
@@ -123,14 +130,14 @@ class Network:
         def lin(x: list, uid: int, j: int) -> list:
             k = self.key(uid)
             if k not in ints:
-                ints[k] = [np.asarray(w).tolist() for w in self.weights[k]]
+                ints[k] = [np.asarray(w).tolist() for w in self.weights[k]]  # Python scalars
             w = ints[k][j]
             out = []
             for o in range(len(w[0])):
                 t = x[0] * w[0][o]
                 for i in range(1, len(x)):
                     t = t + x[i] * w[i][o]
-                out.append(mod(t, p))
+                out.append(red(t))
             return out
 
         for i, u in enumerate(units):
@@ -143,14 +150,14 @@ class Network:
                 v = lin(vals[u.children[0]], i, 0)
                 for j, ch in enumerate(u.children[1:], start=1):
                     t = lin(vals[ch], i, j)
-                    v = [mod(a * b, p) for a, b in zip(v, t, strict=True)]
+                    v = [red(a * b) for a, b in zip(v, t, strict=True)]
             elif u.kind == "exchange":
                 s = int(u.s)
                 v = vals[u.children[0]][:s] + vals[u.children[1]][s:]
             elif u.kind == "sum":
                 v = vals[u.children[0]]
                 for ch in u.children[1:]:
-                    v = [mod(a + b, p) for a, b in zip(v, vals[ch], strict=True)]
+                    v = [red(a + b) for a, b in zip(v, vals[ch], strict=True)]
             else:  # pragma: no cover
                 raise ValueError(u.kind)
             vals[i] = v
@@ -166,10 +173,10 @@ class Network:
                 t = v[0] * w[0]
                 for ch in range(1, len(v)):
                     t = t + v[ch] * w[ch]
-                t = mod(t, p)
+                t = red(t)
             else:
                 t = v[y]
-            out = t if out is None else mod(out + t, p)
+            out = t if out is None else red(out + t)
         return out
 
     def constant_units(self, fixed: dict, xp=np) -> dict:

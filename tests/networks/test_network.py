@@ -144,18 +144,37 @@ def test_planar_and_channel_last_layouts_agree(spec, values, weights):
     assert np.array_equal(a, b)
 
 
-def test_planar_only_for_narrow_exact_networks():
+def test_planar_only_for_narrow_product_networks():
     from networks.network import PLANAR_MAX_WIDTH
 
-    def arch(r):
+    def arch(r, pooling="product"):
         return spec_from_dict(
             {
                 "name": "w",
                 "input_channels": 2,
+                "pooling": pooling,
                 "branches": [{"name": "T", "dilations": [1, 2], "channels": r}],
             }
         )
 
     assert random_network(arch(PLANAR_MAX_WIDTH), "exact").planar_ok
     assert not random_network(arch(PLANAR_MAX_WIDTH + 1), "exact").planar_ok
-    assert not random_network(arch(2), "float").planar_ok
+    assert random_network(arch(2), "float").planar_ok
+    assert not random_network(arch(2, "relu"), "float").planar_ok
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_planar_float_agrees_with_channel_last(dtype):
+    from analyzer import load_spec
+
+    arch = load_spec("builtin:paper-mixed", {"r": 4})
+    net = random_network(arch, "float", "shared", seed=2, dtype=dtype)
+    assert net.planar_ok
+    rng = np.random.default_rng(4)
+    pos = net.circuit.used_positions
+    leaves = {q: rng.standard_normal((6, 1, 4) if q % 2 else (1, 5, 4)).astype(dtype) for q in pos}
+    a = np.broadcast_to(net.evaluate(leaves, np, planar=True), (6, 5))
+    b = np.broadcast_to(net.evaluate(leaves, np, planar=False), (6, 5))
+    assert a.dtype == b.dtype == np.dtype(dtype)
+    tol = 1e-4 if dtype == "float32" else 1e-12
+    assert np.allclose(a, b, rtol=tol, atol=0) and np.abs(b).max() > 0
