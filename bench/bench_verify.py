@@ -4,7 +4,8 @@ Every figure is compared with the previous route measured in the same run: pytho
 rank, one fixed K = min(upper + 8, 1024), 1 GiB row chunks, no window ("previous").
 
 1. mixed N = 16, M = 3, r = 2 (bench/specs/mixed16.yaml), partition {0,2,4,6,8,9,12,13}:
-   target: certified in < 1 s inside verify.
+   target: certified in < 1 s inside verify; also against the route before issue 11p
+   (channel-last evaluation, % reductions, array rank from K = 1024), 5 runs each.
 2. builtin:paper-mixed at r = 4, the paper partition {0,2,4,6,8,9,12,13}: target: a certified
    rank of at least 4096 in < 60 s; per-step figures give the growth with K (64 .. 4096, and
    8192 with --k8192).
@@ -14,7 +15,7 @@ rank, one fixed K = min(upper + 8, 1024), 1 GiB row chunks, no window ("previous
    target < 60 s, certified lower bound > 1; and the growth with N (the same network with
    L = 8, 10, 12 layers: N = 256, 1024, 4096) at K <= 256.
 
-Usage: python bench/bench_verify.py [--out bench/results/verify-DATE.md] [--k8192]
+Usage: python bench/bench_verify.py [--out bench/results/verify-DATE.md] [--k8192] [--only-mixed16]
 """
 
 from __future__ import annotations
@@ -89,10 +90,32 @@ def steps_table(p) -> list[str]:
     return out
 
 
+def before_11p(arch, **kw):
+    """The route before issue 11p, same run: channel-last int64 matmul evaluation, ``% p``
+    reductions, the array rank route only from K = 1024 (adaptive K as now)."""
+    import networks.modular as NM
+    import networks.network as NN
+    import verify.ranks as VR
+
+    saved = NN.PLANAR_MAX_WIDTH, VR.ARRAY_MIN_SIZE, NN.mod, NM.mod
+
+    def old_mod(x, p=NM.PRIME):
+        return x % p
+
+    NN.PLANAR_MAX_WIDTH, VR.ARRAY_MIN_SIZE, NN.mod, NM.mod = 0, 1024, old_mod, old_mod
+    try:
+        return timed(arch, **kw)
+    finally:
+        NN.PLANAR_MAX_WIDTH, VR.ARRAY_MIN_SIZE, NN.mod, NM.mod = saved
+
+
 def mixed16() -> list[str]:
     arch = load_spec(os.path.join(SPECS, "mixed16.yaml"), {"r": 2})
     out = ["## 1. mixed N = 16, M = 3, r = 2, I = {0,2,4,6,8,9,12,13}", ""]
-    new_x, t_x = timed(arch, partitions=[PAPER_I], mode="exact")
+    out.append(f"uptime at start of section: {os.popen('uptime').read().strip()}")
+    new_x, t_x = timed(arch, partitions=[PAPER_I], mode="exact")  # the first call: cold
+    runs = [timed(arch, partitions=[PAPER_I], mode="exact")[1] for _ in range(5)]
+    bef = [before_11p(arch, partitions=[PAPER_I], mode="exact")[1] for _ in range(5)]
     new_b, t_b = timed(arch, partitions=[PAPER_I])
     old, t_o = previous(arch, partitions=[PAPER_I], mode="exact")
     (px,), (pb,), (po,) = new_x.partitions, new_b.partitions, old.partitions
@@ -100,6 +123,13 @@ def mixed16() -> list[str]:
     out.append(f"- adaptive, exact + float: {t_b:.2f} s (float estimate {pb.float_rank})")
     out.append(f"- previous route, exact mode: {t_o:.2f} s: {row(po)}")
     out.append(f"- ratio previous / adaptive (exact mode): {t_o / t_x:.2f}; target < 1 s")
+    out.append(
+        f"- adaptive, exact mode, 5 more runs: {', '.join(f'{t:.2f}' for t in runs)} s "
+        f"(median {sorted(runs)[2]:.2f}); route before issue 11p (channel-last matmul "
+        f"evaluation, % reductions, array rank from 1024), same run: "
+        f"{', '.join(f'{t:.2f}' for t in bef)} s (median {sorted(bef)[2]:.2f}); "
+        f"ratio of medians {sorted(bef)[2] / sorted(runs)[2]:.2f}"
+    )
     out += [""] + steps_table(px)
     return out
 
@@ -240,6 +270,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=None)
     ap.add_argument("--k8192", action="store_true", help="also the K = 8192 step (slow)")
+    ap.add_argument("--only-mixed16", action="store_true", help="section 1 only")
     args = ap.parse_args()
     lines = [
         f"# verification benchmark, {dt.date.today().isoformat()}",
@@ -248,7 +279,12 @@ def main() -> None:
         f"load average at start {os.getloadavg()[0]:.1f}",
         "",
     ]
-    for part in (mixed16, lambda: paper_mixed(args.k8192), stacks, timit):
+    parts = (
+        (mixed16,)
+        if args.only_mixed16
+        else (mixed16, lambda: paper_mixed(args.k8192), stacks, timit)
+    )
+    for part in parts:
         t = time.perf_counter()
         lines += part() + ["", f"(section time {time.perf_counter() - t:.1f} s)", ""]
         print("\n".join(lines[-5:]), file=sys.stderr)

@@ -19,11 +19,14 @@ import numpy as np
 from analyzer.circuit import Circuit, build_circuit
 from analyzer.spec import Architecture, SpecError
 
-from .modular import PRIME, modmatmul
+from .modular import PRIME, mod, modmatmul
 
 __all__ = ["Network", "random_network", "WEIGHT_MODES", "ARITHMETICS"]
 
 WEIGHT_MODES = ("shared", "per-node")
+# product-pooling networks whose inputs and layers are at most this wide evaluate channel by
+# channel (``Network._evaluate_planar``); wider ones use matmul on (..., r) arrays
+PLANAR_MAX_WIDTH = 16
 ARITHMETICS = ("exact", "float")
 
 
@@ -61,14 +64,21 @@ class Network:
         return (u.branch, u.layer) if self.weights_mode == "shared" else uid
 
     # ------------------------------------------------------------------ evaluation
-    def evaluate(self, leaves: dict, xp=np, hook=None, known: dict | None = None):
+    def evaluate(self, leaves: dict, xp=np, hook=None, known: dict | None = None, planar=None):
         """Output values for input arrays ``leaves[pos]`` of shape (..., M); returns shape (...).
 
         ``hook(uid, unit, value) -> value``, if given, sees (and may replace) every unit's value.
         ``known`` maps unit ids to values computed before (:meth:`constant_units`): those units
         are not recomputed (nor their inputs read).
+        ``planar``: evaluate channel by channel (:meth:`_evaluate_planar`; None: automatically
+        for product-pooling networks whose layers are at most :data:`PLANAR_MAX_WIDTH` wide,
+        without a hook). Both layouts compute the same residues (float: up to rounding).
         """
         c = self.circuit
+        if planar is None:
+            planar = hook is None and self.planar_ok
+        if planar:
+            return self._evaluate_planar(leaves, xp, known or {})
         vals = self._walk(leaves, xp, hook, known or {}, set(c.outputs))
         exact = self.arithmetic == "exact"
         p = self.p
@@ -81,7 +91,92 @@ class Network:
                 t = modmatmul(xp, v, w[:, None], p)[..., 0] if exact else xp.matmul(v, w)
             else:
                 t = v[..., y]
-            out = t if out is None else ((out + t) % p if exact else out + t)
+            out = t if out is None else (mod(out + t, p) if exact else out + t)
+        return out
+
+    @property
+    def planar_ok(self) -> bool:
+        """Product pooling (exact or float) and every layer at most :data:`PLANAR_MAX_WIDTH` wide
+        (and M too)."""
+        if self.arithmetic != "exact" and self.arch.pooling != "product":
+            return False
+        widths = [int(self.arch.input_channels)] + [int(u.width) for u in self.circuit.units]
+        return max(widths) <= PLANAR_MAX_WIDTH
+
+    def _evaluate_planar(self, leaves: dict, xp, known: dict):
+        """Evaluation (exact, or float with product pooling) with each unit held as a list of
+        channel planes (arrays of shape (...)): a linear map is r_in * r_out scalar
+        multiply-adds on contiguous planes (exact: each product of residues < 2^56, at most 16
+        summed, so < 2^63) and one reduction per output channel (exact only); an exchange is a
+        list splice. For narrow layers this avoids int64 ``matmul``
+        on (..., r) arrays (no BLAS for integers): measured 1.9-2.5x faster for r = 2, 4 and
+        1.1-1.2x for r = 8, 16 (sampled matrices of mixed16, 2 cores, 2026-11-30).
+        """
+        c = self.circuit
+        units = c.units
+        p = self.p
+        exact = self.arithmetic == "exact"
+
+        def red(x):
+            return mod(x, p) if exact else x
+
+        last_use = self._last_use()
+        keep = set(c.outputs) | set(known)
+        vals: dict[int, list] = {
+            uid: [v[..., i] for i in range(v.shape[-1])] for uid, v in known.items()
+        }
+        ints: dict = {}
+
+        def lin(x: list, uid: int, j: int) -> list:
+            k = self.key(uid)
+            if k not in ints:
+                ints[k] = [np.asarray(w).tolist() for w in self.weights[k]]  # Python scalars
+            w = ints[k][j]
+            out = []
+            for o in range(len(w[0])):
+                t = x[0] * w[0][o]
+                for i in range(1, len(x)):
+                    t = t + x[i] * w[i][o]
+                out.append(red(t))
+            return out
+
+        for i, u in enumerate(units):
+            if i in vals:
+                continue
+            if u.kind == "input":
+                leaf = xp.asarray(leaves[u.pos])
+                v = [leaf[..., d] for d in range(leaf.shape[-1])]
+            elif u.kind == "prod":
+                v = lin(vals[u.children[0]], i, 0)
+                for j, ch in enumerate(u.children[1:], start=1):
+                    t = lin(vals[ch], i, j)
+                    v = [red(a * b) for a, b in zip(v, t, strict=True)]
+            elif u.kind == "exchange":
+                s = int(u.s)
+                v = vals[u.children[0]][:s] + vals[u.children[1]][s:]
+            elif u.kind == "sum":
+                v = vals[u.children[0]]
+                for ch in u.children[1:]:
+                    v = [red(a + b) for a, b in zip(v, vals[ch], strict=True)]
+            else:  # pragma: no cover
+                raise ValueError(u.kind)
+            vals[i] = v
+            for ch in set(u.children):
+                if last_use[ch] == i and ch not in keep:
+                    del vals[ch]
+        y = self.arch.output_channel
+        out = None
+        for b, o in enumerate(c.outputs):
+            v = vals[o]
+            if self.arch.readout:
+                w = np.asarray(self.readout[b]).tolist()
+                t = v[0] * w[0]
+                for ch in range(1, len(v)):
+                    t = t + v[ch] * w[ch]
+                t = red(t)
+            else:
+                t = v[y]
+            out = t if out is None else red(out + t)
         return out
 
     def constant_units(self, fixed: dict, xp=np) -> dict:
@@ -137,7 +232,7 @@ class Network:
                 if exact or pool == "product":
                     v = lins[0]
                     for t in lins[1:]:
-                        v = (v * t) % p if exact else v * t
+                        v = mod(v * t, p) if exact else v * t
                 elif pool == "relu":
                     v = lins[0]
                     for t in lins[1:]:
@@ -159,7 +254,7 @@ class Network:
             elif u.kind == "sum":
                 v = vals[u.children[0]]
                 for ch in u.children[1:]:
-                    v = (v + vals[ch]) % p if exact else v + vals[ch]
+                    v = mod(v + vals[ch], p) if exact else v + vals[ch]
             else:  # pragma: no cover
                 raise ValueError(u.kind)
             if hook is not None:

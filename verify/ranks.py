@@ -31,10 +31,13 @@ FLOAT_RULE = (
 
 
 RANK_METHODS = ("auto", "flint", "array")
-# "auto" uses the array route from this size on (min(m, n)). Measured in bench/bench_rank.py
-# on 2 busy cores: both routes about equal at 768-1024, the array route 1.4x faster at 1536
-# and 1.5x at 2048 (flint's time includes the conversion to Python lists).
-ARRAY_MIN_SIZE = 1024
+# "auto" uses the array route from this size on (min(m, n)). Measured on the 2-core machine,
+# less loaded (load average 1.7-2.1, OPENBLAS_NUM_THREADS=1, 2026-11-30 07:22), square
+# matrices of full rank and of rank 97 %, best of 5 (flint's time includes the conversion to
+# Python lists): 128: flint 2.3 ms, array 2.5; 192: 5.4 / 4.1; 256: 10.7-18 / 6.3;
+# 512: 63-67 / 37-54; 1024: 357-375 / 180-259. (Under heavy load, bench/bench_rank.py had
+# found them about equal at 768-1024.) From 256 the array route wins by 1.2-2x.
+ARRAY_MIN_SIZE = 256
 
 
 def choose_rank_method(X, p: int) -> str:
