@@ -512,13 +512,41 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
     conv = (lambda e: sympy.sympify(e)) if arith.symbolic else (lambda e: int(e))
     width = tuple(conv(u.width) for u in units)
     cache: dict[int, dict[int, object]] = {}
+    # performance only (issue 12): the route matrices of a read unit depend only on its join
+    # chain's *shape* (kinds, widths, exchange splits, and which leaves are the same source),
+    # so units of equal shape get the same ranks up to renaming the sources: computed once
+    by_shape: dict[tuple, tuple[dict[int, object], object]] = {}
+
+    def shaped(v: int) -> tuple[dict[int, object], object, list[int]]:
+        labels: dict[int, int] = {}
+        shape = _shape(units, v, width, labels)
+        hit = by_shape.get(shape)
+        if hit is None:
+            srcs = _sources(circuit, v, width, arith)
+            hit = ({labels[x]: w for x, w in srcs.items()}, _joint_rank(circuit, v, width, arith))
+            by_shape[shape] = hit
+        return hit[0], hit[1], list(labels)
 
     def sources(v: int) -> dict[int, object]:
         hit = cache.get(v)
         if hit is None:
-            hit = _sources(circuit, v, width, arith)
+            if arith.symbolic or units[v].kind in ("input", "prod"):
+                hit = _sources(circuit, v, width, arith)
+            else:
+                by_label, _, leaves = shaped(v)
+                # the same keys in the same order as _sources (the order of its matrices)
+                hit = {}
+                for x in _source_order(units, v):
+                    w = by_label.get(leaves.index(x))
+                    if w is not None:
+                        hit[x] = w
             cache[v] = hit
         return hit
+
+    def joint_rank(v: int):
+        if arith.symbolic or units[v].kind in ("input", "prod"):
+            return _joint_rank(circuit, v, width, arith)
+        return shaped(v)[1]
 
     taps = {}
     joint: dict[int, object] = {}  # read unit -> rank of its routing from all sources at once
@@ -527,7 +555,7 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
             taps[u.id] = tuple(tuple(sources(c).items()) for c in u.children)
             for c in u.children:
                 if c not in joint:
-                    joint[c] = _joint_rank(circuit, c, width, arith)
+                    joint[c] = joint_rank(c)
     leafy = frozenset(
         u.id
         for u in units
@@ -544,6 +572,31 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
         joint,
         {u.id: u.children for u in units if u.kind == "prod"},
     )
+
+
+def _shape(units, v: int, width, labels: dict[int, int]) -> tuple:
+    """The join chain above read unit ``v`` with its sources numbered by first occurrence.
+
+    Everything :func:`_route_matrices` uses: kinds, widths, exchange splits and which leaves
+    are the same source. Two units of equal shape have the same route matrices, the sources
+    renamed by their labels (``labels``: source unit -> label, filled in here).
+    """
+    u = units[v]
+    if u.kind in ("input", "prod"):
+        lab = labels.get(v)
+        if lab is None:
+            lab = labels[v] = len(labels)
+        return (lab, width[v])
+    s = int(u.s) if u.kind == "exchange" else None
+    return (u.kind, width[v], s, tuple(_shape(units, c, width, labels) for c in u.children))
+
+
+def _source_order(units, v: int) -> list[int]:
+    """The sources of ``v`` in the order of :func:`_route_matrices`' keys."""
+    u = units[v]
+    if u.kind in ("input", "prod"):
+        return [v]
+    return list(set().union(*(_source_order(units, c) for c in u.children)))
 
 
 def _joint_rank(circuit: Circuit, v: int, width, arith: Arith):
