@@ -472,17 +472,17 @@ MEMO_PRUNE_FACTOR = 4  # prune the propagation memo above this many states per u
 def _prune_memo(prop: Propagator) -> None:
     """Keep only the partition-independent states (units wholly in I or wholly in J).
 
-    The memo maps (unit, I ∩ support) to a state; the entries of units cut by a partition are
-    rarely met again by another one, and their keys are N-bit integers. Pruning them whenever
-    the memo holds more than ``MEMO_PRUNE_FACTOR`` states per unit keeps memory proportional to
-    the circuit for families of many partitions (the time of a pruning is paid back by the
-    states it removes). Values are unchanged.
+    :meth:`Propagator.state` memoises those by (unit, side), at most two per unit, and the
+    states of the units cut by the current partition only until the next partition, so memory
+    is proportional to the circuit (issue 12). Above ``MEMO_PRUNE_FACTOR`` states per unit
+    (which the default factor 4 never reaches) the current partition's cut states are dropped
+    too. Values are unchanged: a dropped state is recomputed by the same rules.
     """
     units = prop.c.units
-    if len(prop.memo) <= MEMO_PRUNE_FACTOR * len(units):
+    if len(prop.memo) + len(prop._mixed) <= MEMO_PRUNE_FACTOR * len(units):
         return
-    full = prop.popcount_support  # I ∩ S = S iff it has as many positions as S
-    prop.memo = {k: v for k, v in prop.memo.items() if not k[1] or k[1].bit_count() == full[k[0]]}
+    prop.memo = {k: v for k, v in prop.memo.items() if k[1] in (0, 1)}
+    prop._mixed, prop._mixed_I = {}, None
 
 
 def _check_work(st: Structure, n_parts: int, limits: Limits) -> None:

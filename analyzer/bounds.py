@@ -229,7 +229,7 @@ class UnitState(NamedTuple):
 
 
 class Propagator:
-    """The propagation upper bound on a circuit, memoised per (unit, I ∩ support).
+    """The propagation upper bound on a circuit, memoised per (unit, I ∩ support) (see state).
 
     State of a unit: (L, R, pi, rho): dimension of the span of the I-side column spaces of its
     channels, the same for J, the largest rank of one channel, the largest rank of any linear
@@ -247,7 +247,16 @@ class Propagator:
         self.M = conv(arch.input_channels)
         self.width = [conv(u.width) for u in circuit.units]
         self.s = [conv(u.s) if u.s is not None else None for u in circuit.units]
+        # performance only (issue 12): a unit's state depends on I ∩ support alone. Units wholly
+        # in I or wholly in J have a state that depends only on that side, the same in every
+        # partition: memoised by (unit, side), side 1 (in I) or 0 (in J), small keys. States of
+        # units cut by I are memoised for the current I only, by unit (hashing an N-bit
+        # I ∩ support costs microseconds per look-up, and such states are rarely met again by
+        # another partition), so memory stays proportional to the circuit.
         self.memo: dict[tuple[int, int], UnitState] = {}
+        self._mixed: dict[int, UnitState] = {}
+        self._mixed_I: int | None = None
+        self.support = [u.support for u in circuit.units]
         self._caps: dict[int, object] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
         self._routes: Routes | None | bool = False
@@ -269,15 +278,43 @@ class Propagator:
         return v
 
     def state(self, uid: int, I: int) -> UnitState:
-        u = self.c.units[uid]
-        key = (uid, I & u.support)
-        st = self.memo.get(key)
+        sup = self.support[uid]
+        x = I & sup
+        if not x:
+            memo, key, nI = self.memo, (uid, 0), 0
+        elif x == sup:
+            memo, key, nI = self.memo, (uid, 1), self.popcount_support[uid]
+        else:
+            if I is not self._mixed_I and I != self._mixed_I:  # a new partition
+                self._mixed = {}
+                self._mixed_I = I
+            memo, key, nI = self._mixed, uid, -1
+        st = memo.get(key)
         if st is not None:
             return st
+        if nI < 0:
+            nI = x.bit_count()
+        u = self.c.units[uid]
         a = self.a
-        nI = key[1].bit_count()
         nJ = self.popcount_support[uid] - nI
         capI, capJ = self._cap(nI), self._cap(nJ)
+        if u.kind == "prod" and not a.symbolic:
+            # performance only (issue 12): the product rule below on Python integers, with
+            # min and products written out (a.min and a.prod are min and a product there)
+            r = self.width[uid]
+            ch = [self.state(c, I) for c in u.children]
+            pi = pL = pR = 1
+            for x in ch:
+                pL *= x[0]
+                pR *= x[1]
+                pi *= x[3]
+            L = min(capI, pL, r * pi)
+            R = min(capJ, pR, r * pi)
+            pi = min(pi, L, R)
+            L, R = min(L, r * pi), min(R, r * pi)
+            st = UnitState(L, R, pi, min(L, R, r * pi))
+            memo[key] = st
+            return st
         one = a.lift(1)
         if u.kind == "input":
             st = UnitState(self.M, one, one, one) if nI else UnitState(one, self.M, one, one)
@@ -317,7 +354,7 @@ class Propagator:
             st = UnitState(L, R, pi, rho)
         else:  # pragma: no cover - construction guarantees the kinds
             raise ValueError(f"unknown unit kind {u.kind!r}")
-        self.memo[key] = st
+        memo[key] = st
         return st
 
     def _sources_of(self, v: int) -> frozenset:
@@ -503,8 +540,11 @@ class Routes:
     # unit read by a tap -> rank of the routing from all its sources at once
     joint: dict = field(default_factory=dict)
     reads: dict = field(default_factory=dict)  # product unit -> the unit each tap reads
-    # integer fast path: (unit, I ∩ support) -> (side, inner, factor, g0); see _int_info
+    # integer fast path (see _int_info): (unit, side) -> (side, inner, factor, g0) for units
+    # wholly in I (side 1) or in J (side 0); ``mixed``: unit -> the same for the units cut by
+    # the current I only (kept under key -1), cleared at the next partition
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    mixed: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def routes(circuit: Circuit, arith: Arith) -> Routes | None:
@@ -525,13 +565,41 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
     conv = (lambda e: sympy.sympify(e)) if arith.symbolic else (lambda e: int(e))
     width = tuple(conv(u.width) for u in units)
     cache: dict[int, dict[int, object]] = {}
+    # performance only (issue 12): the route matrices of a read unit depend only on its join
+    # chain's *shape* (kinds, widths, exchange splits, and which leaves are the same source),
+    # so units of equal shape get the same ranks up to renaming the sources: computed once
+    by_shape: dict[tuple, tuple[dict[int, object], object]] = {}
+
+    def shaped(v: int) -> tuple[dict[int, object], object, list[int]]:
+        labels: dict[int, int] = {}
+        shape = _shape(units, v, width, labels)
+        hit = by_shape.get(shape)
+        if hit is None:
+            srcs = _sources(circuit, v, width, arith)
+            hit = ({labels[x]: w for x, w in srcs.items()}, _joint_rank(circuit, v, width, arith))
+            by_shape[shape] = hit
+        return hit[0], hit[1], list(labels)
 
     def sources(v: int) -> dict[int, object]:
         hit = cache.get(v)
         if hit is None:
-            hit = _sources(circuit, v, width, arith)
+            if arith.symbolic or units[v].kind in ("input", "prod"):
+                hit = _sources(circuit, v, width, arith)
+            else:
+                by_label, _, leaves = shaped(v)
+                # the same keys in the same order as _sources (the order of its matrices)
+                hit = {}
+                for x in _source_order(units, v):
+                    w = by_label.get(leaves.index(x))
+                    if w is not None:
+                        hit[x] = w
             cache[v] = hit
         return hit
+
+    def joint_rank(v: int):
+        if arith.symbolic or units[v].kind in ("input", "prod"):
+            return _joint_rank(circuit, v, width, arith)
+        return shaped(v)[1]
 
     taps = {}
     joint: dict[int, object] = {}  # read unit -> rank of its routing from all sources at once
@@ -540,7 +608,7 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
             taps[u.id] = tuple(tuple(sources(c).items()) for c in u.children)
             for c in u.children:
                 if c not in joint:
-                    joint[c] = _joint_rank(circuit, c, width, arith)
+                    joint[c] = joint_rank(c)
     leafy = frozenset(
         u.id
         for u in units
@@ -557,6 +625,31 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
         joint,
         {u.id: u.children for u in units if u.kind == "prod"},
     )
+
+
+def _shape(units, v: int, width, labels: dict[int, int]) -> tuple:
+    """The join chain above read unit ``v`` with its sources numbered by first occurrence.
+
+    Everything :func:`_route_matrices` uses: kinds, widths, exchange splits and which leaves
+    are the same source. Two units of equal shape have the same route matrices, the sources
+    renamed by their labels (``labels``: source unit -> label, filled in here).
+    """
+    u = units[v]
+    if u.kind in ("input", "prod"):
+        lab = labels.get(v)
+        if lab is None:
+            lab = labels[v] = len(labels)
+        return (lab, width[v])
+    s = int(u.s) if u.kind == "exchange" else None
+    return (u.kind, width[v], s, tuple(_shape(units, c, width, labels) for c in u.children))
+
+
+def _source_order(units, v: int) -> list[int]:
+    """The sources of ``v`` in the order of :func:`_route_matrices`' keys."""
+    u = units[v]
+    if u.kind in ("input", "prod"):
+        return [v]
+    return list(set().union(*(_source_order(units, c) for c in u.children)))
 
 
 def _joint_rank(circuit: Circuit, v: int, width, arith: Arith):
@@ -753,19 +846,28 @@ def routed_lower(rt: Routes, I: int, arith: Arith):
 
 
 def _int_info(rt: Routes, u: int, I: int) -> tuple:
-    """(side, inner, factor, g0) of unit ``u`` on integers, memoised per (u, I ∩ support).
+    """(side, inner, factor, g0) of unit ``u`` on integers, a function of (u, I ∩ support).
 
     side: 1 pure I, 2 pure J, 0 mixed. Pure units: ``inner``. Mixed units: the value towards a
     parent edge of width w is ``factor * min(g0, w)`` for a pair node, ``factor`` when ``g0`` is
     None (the same quantities as :func:`routed_lower`'s symbolic path).
     """
     sup = rt.support[u]
-    key = (u, I & sup)
-    hit = rt.memo.get(key)
+    Ii = I & sup
+    # performance only (issue 12): as Propagator.state, small keys (no N-bit hashing)
+    if not Ii:
+        memo, key, side = rt.memo, (u, 0), 2
+    elif Ii == sup:
+        memo, key, side = rt.memo, (u, 1), 1
+    else:
+        memo, key, side = rt.mixed, u, 0
+        cur = memo.get(-1)
+        if cur is not I and cur != I:  # a new partition
+            memo.clear()
+            memo[-1] = I
+    hit = memo.get(key)
     if hit is not None:
         return hit
-    Ii = key[1]
-    side = 1 if Ii == sup else 2 if Ii == 0 else 0
     taps = rt.taps.get(u)
     if taps is None:  # an input
         res = (side, rt.M, 0, None)
@@ -802,7 +904,7 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
             res = (0, 0, factor, min(rt.width[u], pI, pJ))
         else:
             res = (0, 0, factor * min(1, pI * pJ), None)
-    rt.memo[key] = res
+    memo[key] = res
     return res
 
 

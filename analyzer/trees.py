@@ -202,9 +202,20 @@ def hybrid_structure(t0: ModeTree, t1: ModeTree, mixture: set[int]) -> HybridStr
     if len(mix) != len(mixture - {t0.root}):
         return None
     tops = [t0.root] + sorted(mix, key=lambda m: (-m.bit_count(), _low(m)))
+    # The nodes of one tree form a laminar family: a mixture node strictly inside ``top`` is a
+    # descendant of ``top`` in t0, and the maximal ones are the first mixture nodes met on the
+    # way down from ``top``. Walking t0 down from each top and stopping there visits every
+    # node of t0 once overall (linear; issue 12: it was quadratic in the mixture nodes).
+    children = t0.children
     segs = []
     for top in tops:
-        below = [m for m in mix if m != top and (m & top) == m]
-        maximal = [m for m in below if not any(o != m and (m & o) == m for o in below)]
+        maximal = []
+        stack = list(children[top])
+        while stack:
+            n = stack.pop()
+            if n in mix:
+                maximal.append(n)
+            else:
+                stack.extend(children[n])
         segs.append(Segment(top, tuple(sorted(maximal, key=_low))))
     return HybridStructure((t0, t1), frozenset(mix), tuple(segs))

@@ -6,6 +6,7 @@ default /work/main, the main branch) run the same way in the same session, so th
 measured under the same load. Usage::
 
     python bench/bench_scale.py [--baseline /work/main] [--timeout 60] [--no-baseline]
+        [--only LABEL-SUBSTRING] [--no-growth]
 
 Prints a Markdown table (the figures recorded in bench/results/scale-*.md).
 """
@@ -90,6 +91,8 @@ def main() -> None:
     ap.add_argument("--baseline", default="/work/main")
     ap.add_argument("--timeout", type=int, default=60)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--only", default="", help="run only the rows whose label contains this")
+    ap.add_argument("--no-growth", action="store_true", help="skip the growth table")
     ns = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     t14 = tree_spec(tmp, 14)
@@ -116,6 +119,8 @@ def main() -> None:
     print("| run | new s | new MB | new outcome | old s | old MB | old outcome |")
     print("|---|---|---|---|---|---|---|")
     for label, args in rows:
+        if ns.only not in label:
+            continue
         new = run(str(ROOT), args, ns.timeout)
         if ns.no_baseline:
             old = ("-", "-", "not run")
@@ -123,6 +128,8 @@ def main() -> None:
             old_args = [files.get(a, a) for a in args if a != "--allow-large"]
             old = run(ns.baseline, old_args, ns.timeout)
         print(f"| {label} | {' | '.join(new)} | {' | '.join(old)} |", flush=True)
+    if ns.no_growth:
+        return
     print("\ngrowth: binary tree of depth L (N = 2^L), r = 32, new code\n")
     print("| N | default s | default MB | default outcome | odd-even s | odd-even MB |")
     print("|---|---|---|---|---|---|")

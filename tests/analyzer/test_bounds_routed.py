@@ -218,3 +218,33 @@ def test_worked_table_bracketed(name):
     a = analyze(arch, partitions=[column_positions(c) for c in WORKED_COLUMNS])
     for pb, rank in zip(a.partitions, ranks, strict=True):
         assert pb.lower <= rank <= pb.upper
+
+
+def test_routes_shape_cache_matches_per_unit_computation():
+    """routes() computes the ranks once per join-chain shape (issue 12, performance only): the
+    taps and joint ranks must equal the per-unit computation, keys in the same order."""
+    from analyzer.bounds import _joint_rank, _sources
+
+    spec = {
+        "name": "xs",
+        "input_channels": 2,
+        "branches": [_br("A", [1, 2, 4, 8], 3), _br("B", [1, 2, 8, 4], 3)],
+        "connections": [
+            {"after_layer": 1, "branches": ["A", "B"], "exchange": 1},
+            {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
+            {"after_layer": 2, "branches": ["A", "B"], "exchange": 2},
+        ],
+    }
+    c = build_circuit(spec_from_dict(spec))
+    rt = routes(c, INT)
+    width = rt.width
+    n_joins = 0
+    for u in c.units:
+        if u.kind != "prod":
+            continue
+        want = tuple(tuple(_sources(c, ch, width, INT).items()) for ch in u.children)
+        assert rt.taps[u.id] == want
+        for ch in u.children:
+            n_joins += c.units[ch].kind in ("sum", "exchange")
+            assert rt.joint[ch] == _joint_rank(c, ch, width, INT)
+    assert n_joins > 4  # the cache was exercised on several join units

@@ -222,3 +222,28 @@ def test_memo_pruning_keeps_the_values(monkeypatch):
     assert [(p.upper, p.lower) for p in pruned.partitions] == [
         (p.upper, p.lower) for p in keep.partitions
     ]
+
+
+@pytest.mark.parametrize("ref", ["builtin:groupswap-k3-mixed", "builtin:worked-mix2"])
+def test_shared_memo_equals_a_fresh_computation_per_partition(ref):
+    """One Propagator / routing table over many partitions (states memoised by side, cut
+    states per partition; issue 12) gives the values of a fresh one per partition, in any
+    order, including a partition met twice and the window propagator's shifted I."""
+    from analyzer.bounds import INT, Propagator, routed_lower, routes
+    from analyzer.window import FixedInputPropagator
+
+    arch = load_spec(ref)
+    st = structure(arch.substitute({"r": 4}) if arch.symbol_names else arch)
+    c = st.circuit
+    masks = [p.I for p in family("nodes", c, st.trees) + family("odd-even", c, st.trees)]
+    masks = masks + masks[::-1]  # every partition again, in the other order
+    prop, rt = Propagator(c, INT), routes(c, INT)
+    fixed = c.used_mask & ~masks[0]  # hold the first node's complement fixed
+    win = FixedInputPropagator(c, INT, fixed)
+    for I in masks:
+        assert prop.output_bound(I) == Propagator(c, INT).output_bound(I)
+        if rt is not None:
+            assert routed_lower(rt, I, INT) == routed_lower(routes(c, INT), I, INT)
+        fresh = FixedInputPropagator(c, INT, fixed)
+        assert win.output_bound(I & ~fixed) == fresh.output_bound(I & ~fixed)
+    assert len(prop.memo) <= 2 * len(c.units)

@@ -125,3 +125,18 @@ def test_paper_index_set_hybrid_pairs():
         if top != hs.trees[0].root
     }
     assert by_block == {0: "T", 4: "T", 8: "Tp", 12: "Tp"}
+
+
+@pytest.mark.parametrize(
+    "ref", ["builtin:paper-mixed", "builtin:worked-mix2", "builtin:groupswap-k2-mixed"]
+)
+def test_hybrid_segments_match_the_definition(ref):
+    # Def. 4 read directly: a segment's bottoms are the mixture nodes strictly inside its top
+    # that lie inside no other such node (quadratic; the code walks the tree down instead)
+    hs = structure(load_spec(ref)).hybrid
+    mix = hs.mixture_nodes
+    assert mix
+    for seg in hs.segments:
+        below = [m for m in mix if m != seg.top and (m & seg.top) == m]
+        maximal = {m for m in below if not any(o != m and (m & o) == m for o in below)}
+        assert set(seg.bottoms) == maximal
