@@ -92,7 +92,17 @@ SELECTION: dict[str, list[str]] = {
     "analyzer": _ORACLE + ["tests/analyzer"],
     "verify": _ORACLE + ["tests/verify"],
 }
-COPY = ("analyzer", "networks", "verify", "reports", "expressivity", "tests", "examples")
+COPY = (
+    "analyzer",
+    "networks",
+    "verify",
+    "checks",
+    "reports",
+    "expressivity",
+    "tests",
+    "examples",
+    "bench",  # tests import bench.differential (the full-grid oracle)
+)
 
 
 # --------------------------------------------------------------------------- mutants
@@ -471,6 +481,14 @@ def run(
             selection = tests or SELECTION.get(pkg, SELECTION["analyzer"])
             original = (ROOT / rel).read_text()
             target = work / rel
+            # baseline: the unmutated copy must pass its selection, else every mutant would be
+            # "killed" by the same broken environment (a missing package, an import error)
+            status, failed, _ = runner(work, selection, timeout)
+            if status != "survived":
+                raise SystemExit(
+                    f"the unmutated copy fails its own test selection ({status}: {failed}); "
+                    "fix the copy (COPY) or the tests before counting kills"
+                )
             t_file = time.perf_counter()
             for m in muts:
                 target.write_text(mutated_source(rel, wanted, m.index))
