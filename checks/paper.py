@@ -542,21 +542,16 @@ def _sharing_checks(rec: Recorder, cfg: dict) -> None:
             arch = load_spec(ref, vals)
             fams = ["nodes", "odd-even", "halves"]
             extra = [",".join(map(str, PAPER_I))] if arch.receptive_field == 16 else []
-            a = verify.verify_architecture(
-                arch,
-                partitions=extra,
-                families=fams,
-                mode="exact",
-                weights="shared",
-                seed=cfg["seed"],
-            )
-            b = verify.verify_architecture(
-                arch,
-                partitions=extra,
-                families=fams,
-                mode="exact",
-                weights="per-node",
-                seed=cfg["seed"],
+            a, b = (
+                verify.verify_architecture(
+                    arch,
+                    partitions=extra,
+                    families=fams,
+                    mode="exact",
+                    weights=weights,
+                    seed=cfg["seed"],
+                )
+                for weights in ("shared", "per-node")
             )
             diff = []
             for pa, pb in zip(a.partitions, b.partitions, strict=True):
