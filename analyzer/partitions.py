@@ -31,6 +31,9 @@ __all__ = [
     "default_families",
     "DEFAULT_NODES_MAX",
     "REPRESENTATIVE_LEVELS",
+    "canonical",
+    "all_masks",
+    "node_partitions",
 ]
 
 MAX_ALL_MODES = 20  # default of Limits.all_modes: 2^19 - 1 partitions for --partitions all
@@ -128,17 +131,7 @@ def family(
     used = circuit.used_positions
     n = len(used)
     if name == "nodes":
-        out, seen = [], set()
-        for t in trees:
-            if t is None:
-                continue
-            for node in sorted(t.nodes, key=lambda m: (-m.bit_count(), (m & -m).bit_length())):
-                if node == circuit.used_mask or node in seen:
-                    continue
-                if node & circuit.used_mask != node:
-                    continue
-                seen.add(node)
-                out.append(Partition(node, f"node of {t.branch}"))
+        out = node_partitions(trees, circuit.used_mask)
         if not out:
             raise SpecError(
                 source, "", "'nodes' needs a mode tree, and no branch is a tree (overlapping)"
@@ -159,22 +152,52 @@ def family(
             Partition(mask_of(p for i, p in enumerate(used) if (i // k) % 2 == 0), f"blocks:{k}")
         ]
     if name == "all":
-        first, rest = used[0], used[1:]
-        out = []
-        for bits in range(0, 1 << (n - 1)):
-            if bits == (1 << (n - 1)) - 1:
-                continue
-            I = 1 << first
-            for i, p in enumerate(rest):
-                if (bits >> i) & 1:
-                    I |= 1 << p
-            out.append(Partition(I, "all"))
-        return out
+        return [Partition(I, "all") for I in all_masks(circuit.used_mask)]
     if name == "paper":
         return paper_partitions(circuit, trees)
     raise SpecError(
         source, "", f"unknown partition family {name!r} (choose from {', '.join(FAMILIES)})"
     )
+
+
+def canonical(I: int, used: int) -> int:
+    """The key of the partition I | J (J = used minus I): the smaller of the masks of I and J,
+    so that a partition and its complement are one."""
+    return min(I, used & ~I)
+
+
+def all_masks(used: int):
+    """Every I up to complement (I holds the first used position), lazily, in the order of the
+    ``all`` family: 2^(n-1) - 1 masks for n used positions."""
+    first, *rest = positions_of(used)
+    n = len(rest)
+    for bits in range((1 << n) - 1):
+        I = 1 << first
+        for i, p in enumerate(rest):
+            if (bits >> i) & 1:
+                I |= 1 << p
+        yield I
+
+
+def node_partitions(trees, used: int, clip: bool = False) -> list[Partition]:
+    """One partition per node of each mode tree (largest nodes first), without repeats.
+
+    A node equal to the used positions is skipped. A node holding unused positions is skipped,
+    or with ``clip`` cut down to its used positions (the comparison's trees of B, drawn in A's
+    positions, may hold positions A does not use).
+    """
+    out, seen = [], set()
+    for t in trees:
+        if t is None:
+            continue
+        for node in sorted(t.nodes, key=lambda m: (-m.bit_count(), (m & -m).bit_length())):
+            if clip:
+                node &= used
+            if node == 0 or node == used or node in seen or node & used != node:
+                continue
+            seen.add(node)
+            out.append(Partition(node, f"node of {t.branch}"))
+    return out
 
 
 def _first_half(circuit: Circuit) -> int:
@@ -252,7 +275,7 @@ def resolve_partitions(
     for name in families:
         parts.extend(family(name, circuit, trees, limits=limits))
     for p in parts:
-        key = min(p.I, used & ~p.I)
+        key = canonical(p.I, used)
         if key in seen:
             continue
         seen.add(key)

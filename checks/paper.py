@@ -25,7 +25,7 @@ from analyzer import analyze, load_spec, paper, spec_from_dict, symbol
 from analyzer.analysis import structure
 from analyzer.bounds import INT, theorem7
 from analyzer.circuit import mask_of
-from analyzer.compare import UpperB, compare
+from analyzer.compare import CompareOptions, UpperB, compare
 from analyzer.errors import SpecError
 from analyzer.partitions import Partition, family
 
@@ -337,6 +337,12 @@ def _sum_spec(k: int):
     )
 
 
+# the depth checks: Theorem 7 as the paper states it, on the odd-even partition only
+_THEOREM7_ODD_EVEN = CompareOptions(
+    families=["odd-even"], search="none", symbolic=False, lower_rules="paper"
+)
+
+
 def _corollary8_checks(rec: Recorder, cfg: dict) -> None:
     """Required width of T, T' (and T + T') against the mixed network, from compare on the
     explicit index set and hybrid tree per k, checked against (r/2)^(2/(1+2^(1-k)))."""
@@ -357,12 +363,14 @@ def _corollary8_checks(rec: Recorder, cfg: dict) -> None:
                 c = compare(
                     A,
                     B,
-                    sweep=("r", rs),
-                    partitions=[",".join(map(str, I))],
-                    families=[],
-                    search="none",
-                    symbolic=False,
-                    lower_rules="paper",  # Claim 5 as the paper states it (width r/2)
+                    CompareOptions(
+                        sweep=("r", rs),
+                        partitions=(",".join(map(str, I)),),
+                        families=[],
+                        search="none",
+                        symbolic=False,
+                        lower_rules="paper",  # Claim 5 as the paper states it (width r/2)
+                    ),
                 )
                 w0 = c.points[0].witness
                 p = w0.hybrid_pairs
@@ -451,11 +459,7 @@ def _depth_checks(rec: Recorder, cfg: dict) -> None:
         c = compare(
             load_spec("builtin:paper-T"),
             shallow_spec(16),
-            sweep=("r", cfg["depth_r"]),
-            families=["odd-even"],
-            search="none",
-            symbolic=False,
-            lower_rules="paper",  # Theorem 7 as the paper states it
+            replace(_THEOREM7_ODD_EVEN, sweep=("r", cfg["depth_r"])),
         )
         rows = [
             {"r": p.value, "required_width": p.required_width, "expected": p.value**8}
@@ -491,11 +495,7 @@ def _depth_checks(rec: Recorder, cfg: dict) -> None:
             c = compare(
                 baseline_spec(L),
                 shallow_spec(N),
-                sweep=("r", [2]),
-                families=["odd-even"],
-                search="none",
-                symbolic=False,
-                lower_rules="paper",  # Theorem 7 as the paper states it
+                replace(_THEOREM7_ODD_EVEN, sweep=("r", [2])),
             )
             rows.append(
                 {"N": N, "required_width": c.points[0].required_width, "expected": 2 ** (N // 2)}

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from analyzer import SpecError, load_spec
 from analyzer.circuit import fmt_mask, mask_of
-from analyzer.compare import Comparison, compare, parse_sweep
+from analyzer.compare import CompareOptions, Comparison, compare, parse_sweep
 from analyzer.numbers import jsonable, show
 from checks.guards import check_verify_cost
 from reports.safe_text import visible
@@ -297,24 +297,19 @@ def register(app: typer.Typer) -> None:
         sw = parse_sweep(sweep) if sweep else None
         if certify:
             _check_certify_cost(A, sw, parse_sets(set_, limits), max_k, limits)
-        fams = None
-        if partitions:
-            fams = list(partitions)
-        c = compare(
-            A,
-            B,
+        options = CompareOptions(
             sweep=sw,
             values_A=parse_sets(set_, limits),
             values_B=parse_sets(set_b, limits),
-            partitions=partition or [],
-            families=fams,
+            partitions=tuple(partition or ()),
+            families=list(partitions) if partitions else None,
             copies=copies,
             search=search,
             seed=seed,
             certify=certify,
             certify_max_k=max_k,
-            certifier=verify_architecture if certify else None,
         )
+        c = compare(A, B, options, certifier=verify_architecture if certify else None)
         if fmt == "json":
             print(json.dumps(jsonable(c.to_dict()), indent=2))
             return

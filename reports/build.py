@@ -339,8 +339,8 @@ def build_report(
 
     comp = None
     if compare is not None:
+        from analyzer.compare import CompareOptions, parse_sweep
         from analyzer.compare import compare as run_compare
-        from analyzer.compare import parse_sweep
 
         B = load_spec(compare) if isinstance(compare, (str, Path)) else compare
         sw = parse_sweep(sweep) if isinstance(sweep, str) else sweep
@@ -351,20 +351,18 @@ def build_report(
             if sw is not None
             else (arch.symbol_names[0] if len(arch.symbol_names) == 1 else None)
         )
-        values_A = {k: v for k, v in values.items() if k != swept} or None
-        comp = run_compare(
-            arch,
-            B,
+        options = CompareOptions(
             sweep=sw,
-            values_A=values_A,
-            partitions=[
+            values_A={k: v for k, v in values.items() if k != swept} or None,
+            partitions=tuple(
                 p if isinstance(p, str) else ",".join(map(str, p.positions)) for p in partitions
-            ],
+            ),
             families=list(families) if explicit_fams else None,
             copies=copies,
             search=search,
             seed=seed,
-        ).to_dict()
+        )
+        comp = run_compare(arch, B, options).to_dict()
 
     cmd = command or equivalent_command(
         spec_ref,

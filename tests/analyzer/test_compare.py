@@ -16,8 +16,8 @@ from analyzer.analysis import bound_partition, structure
 from analyzer.bounds import INT, Propagator
 from analyzer.circuit import mask_of, positions_of
 from analyzer.compare import (
+    LowerA,
     UpperB,
-    _LowerA,
     compare,
     parse_sweep,
     verdict_for,
@@ -245,7 +245,7 @@ def test_fast_bounds_agree_with_bound_partition():
     rng = random.Random(3)
     A = load_spec("builtin:paper-mixed", {"r": 6})
     stA = structure(A)
-    low = _LowerA(stA, {})
+    low = LowerA(stA)
     propA = Propagator(stA.circuit, INT)
     for Bname in ("paper-T", "paper-Tp", "paper-mixed"):
         Bt = load_spec(f"builtin:{Bname}", {"r": "M"})
