@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
         Exit code 0: report written; 1: written, but verification found a violation;
         2: bad input (spec, options, unwritable directory, missing optional dependency).
         """
-        from reports import ReportError, write_report
+        from reports import ReportError, ReportOptions, write_report
 
         if weights not in ("shared", "per-node"):
             raise SpecError("--weights", "", f"unknown weights mode {weights!r} (shared, per-node)")
@@ -83,11 +83,11 @@ def register(app: typer.Typer) -> None:
             check_verify_cost(concrete, max_k, weights, mode, limits, source="report")
         err = Console(stderr=True, highlight=False)
         try:
-            kwargs = dict(
+            options = ReportOptions(
                 formats=fmt,
                 compare=compare,
                 values=values,
-                partitions=partition or [],
+                partitions=tuple(partition or ()),
                 families=partitions or None,
                 verify=verify,
                 seed=seed,
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
                 limits=limits,
             )
             with progress_bar() as cb:
-                files = write_report(spec, out, progress=cb, **kwargs)
+                files = write_report(spec, out, options, progress=cb)
         except ReportError as exc:
             print(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(2) from None

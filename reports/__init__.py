@@ -7,7 +7,8 @@ Results are data, rendering is separate:
   :func:`build_report_data` does the same from their JSON dicts (pure).
 * :func:`reports.figures.make_figures` gives the figures as matplotlib objects,
   :meth:`ReportData.partition_table` the table; :func:`render_markdown` and
-  :func:`render_pdf` write them out; :func:`write_report` does everything.
+  :func:`render_pdf` write them out; :func:`write_report` does everything. Both take a
+  :class:`ReportOptions` (what to run and write).
 
 Deterministic given the seed: two runs give the same numbers (only the date and the elapsed
 time in the reproducibility section differ).
@@ -17,6 +18,7 @@ from .build import (
     FORMATS,
     MAX_DEFAULT_PARTITIONS,
     ReportFiles,
+    ReportOptions,
     build_report,
     check_dependencies,
     check_output_dir,
@@ -48,6 +50,7 @@ __all__ = [
     "ReportData",
     "ReportError",
     "ReportFiles",
+    "ReportOptions",
     "Reproducibility",
     "build_report",
     "build_report_data",

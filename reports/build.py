@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -186,104 +186,124 @@ def _usable_families(arch, fams: list[str]) -> list[str]:
     return out
 
 
-def equivalent_command(
-    spec: str,
-    *,
-    compare=None,
-    values=None,
-    partitions=(),
-    families=None,
-    verify=None,
-    formats=FORMATS,
-    out_dir=None,
-    seed=0,
-    weights="shared",
-    backend="numpy",
-    mode="both",
-    max_k=None,
-    sweep=None,
-    copies=1,
-    search="auto",
-) -> str:
-    """The ``expressivity report`` command line that reproduces a report."""
-    args = ["expressivity", "report", str(spec)]
-    for k, v in (values or {}).items():
-        args += ["--set", f"{k}={v}"]
-    for p in partitions:
-        args += ["--partition", p if isinstance(p, str) else ",".join(map(str, p.positions))]
-    for f in families or []:
-        args += ["--partitions", f]
-    if compare:
-        args += ["--compare", str(compare)]
-        if sweep:
-            args += [
-                "--sweep",
-                sweep if isinstance(sweep, str) else f"{sweep[0]}=" + ",".join(map(str, sweep[1])),
-            ]
-        if copies != 1:
-            args += ["--copies", str(copies)]
-        if search != "auto":
-            args += ["--search", search]
-    if verify is not None:
-        args.append("--verify" if verify else "--no-verify")
-    args += ["--seed", str(seed)]
-    if weights != "shared":
-        args += ["--weights", weights]
-    if backend != "numpy":
-        args += ["--backend", backend]
-    if mode != "both":
-        args += ["--mode", mode]
-    if max_k is not None:
-        args += ["--max-k", str(max_k)]
-    args += ["--format", ",".join(formats)]
-    if out_dir is not None:
-        args += ["--out", str(out_dir)]
-    return " ".join(shlex.quote(a) for a in args)
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report runs and writes; the CLI's ``report`` builds one from its flags.
 
-
-def build_report(
-    spec,
-    *,
-    compare=None,
-    values: Mapping[str, Any] | None = None,
-    partitions: Iterable = (),
-    families: list[str] | None = None,
-    verify: bool | None = None,
-    seed: int = 0,
-    weights: str = "shared",
-    backend: str = "numpy",
-    mode: str = "both",
-    max_k: int | None = None,
-    sweep: str | tuple[str, list[int]] | None = None,
-    copies: int = 1,
-    search: str = "auto",
-    max_partitions: int = MAX_DEFAULT_PARTITIONS,
-    progress=None,
-    command: str | None = None,
-) -> ReportData:
-    """Run analysis, verification and comparison and assemble the :class:`ReportData`.
-
-    Parameters
-    ----------
-    spec : ``builtin:NAME``, a spec file, or an :class:`analyzer.Architecture`.
-    compare : architecture B (same forms) to compare against, or None.
+    compare : architecture B (``builtin:NAME``, a spec file or an Architecture) to compare
+        against, or None; ``sweep``, ``copies`` and ``search`` go to the comparison
+        (:class:`analyzer.compare.CompareOptions`).
     values : symbol values (``{"r": 4}``); verification needs every symbol set.
     partitions, families : as for :func:`analyzer.analyze`; default
         :func:`default_report_families`, capped at ``max_partitions``.
     verify : True: certify ranks (SpecError when symbols are unset); False: bounds only;
         None (default): verify when every symbol has a value, otherwise skip with a note.
     seed, weights, backend, mode, max_k : passed to :func:`verify.verify_architecture`.
-    sweep, copies, search : passed to :func:`analyzer.compare.compare`.
+    formats : ``"md,pdf"`` or a sequence of them (:data:`FORMATS`).
+    limits : the :class:`analyzer.limits.Limits` the specs and values are checked against
+        (None: the defaults).
+    """
+
+    compare: Any = None
+    values: Mapping[str, Any] | None = None
+    partitions: tuple = ()
+    families: list[str] | None = None
+    verify: bool | None = None
+    seed: int = 0
+    weights: str = "shared"
+    backend: str = "numpy"
+    mode: str = "both"
+    max_k: int | None = None
+    sweep: str | tuple[str, list[int]] | None = None
+    copies: int = 1
+    search: str = "auto"
+    formats: str | tuple[str, ...] = FORMATS
+    max_partitions: int = MAX_DEFAULT_PARTITIONS
+    limits: Any = None
+
+
+def _options(options: ReportOptions | None, fields: dict) -> ReportOptions:
+    """``options`` (default ``ReportOptions()``) with keyword overrides named like its fields."""
+    opts = options or ReportOptions()
+    if "partitions" in fields:
+        fields["partitions"] = tuple(fields["partitions"])
+    return replace(opts, **fields) if fields else opts
+
+
+def equivalent_command(spec: str, options: ReportOptions, out_dir=None) -> str:
+    """The ``expressivity report`` command line that reproduces a report."""
+    o = options
+    args = ["expressivity", "report", str(spec)]
+    for k, v in (o.values or {}).items():
+        args += ["--set", f"{k}={v}"]
+    for p in o.partitions:
+        args += ["--partition", p if isinstance(p, str) else ",".join(map(str, p.positions))]
+    for f in o.families or []:
+        args += ["--partitions", f]
+    if o.compare:
+        args += ["--compare", str(o.compare)]
+        if o.sweep:
+            sweep = o.sweep
+            args += [
+                "--sweep",
+                sweep if isinstance(sweep, str) else f"{sweep[0]}=" + ",".join(map(str, sweep[1])),
+            ]
+        if o.copies != 1:
+            args += ["--copies", str(o.copies)]
+        if o.search != "auto":
+            args += ["--search", o.search]
+    if o.verify is not None:
+        args.append("--verify" if o.verify else "--no-verify")
+    args += ["--seed", str(o.seed)]
+    if o.weights != "shared":
+        args += ["--weights", o.weights]
+    if o.backend != "numpy":
+        args += ["--backend", o.backend]
+    if o.mode != "both":
+        args += ["--mode", o.mode]
+    if o.max_k is not None:
+        args += ["--max-k", str(o.max_k)]
+    args += ["--format", ",".join(parse_formats(o.formats))]
+    if out_dir is not None:
+        args += ["--out", str(out_dir)]
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def _label(arch_or_ref) -> str | None:
+    """How a spec is named on a command line: its reference, else the Architecture's source."""
+    if arch_or_ref is None:
+        return None
+    if isinstance(arch_or_ref, (str, Path)):
+        return str(arch_or_ref)
+    return arch_or_ref.source or arch_or_ref.name
+
+
+def build_report(
+    spec,
+    options: ReportOptions | None = None,
+    *,
+    progress=None,
+    command: str | None = None,
+    **fields,
+) -> ReportData:
+    """Run analysis, verification and comparison and assemble the :class:`ReportData`.
+
+    ``spec``: ``builtin:NAME``, a spec file, or an :class:`analyzer.Architecture`;
+    ``options``: :class:`ReportOptions` (keyword arguments named like its fields override it:
+    ``build_report(spec, values={"r": 4})``); ``progress``: the verification's callback;
+    ``command``: the command line recorded for reproducibility (default: the equivalent one).
     """
     from analyzer import Partition, analyze, load_spec
     from analyzer.circuit import mask_of
     from analyzer.symbols import parse_expr
 
+    o = _options(options, fields)
     t0 = time.perf_counter()
-    values = dict(values or {})
+    values = dict(o.values or {})
     arch = load_spec(spec) if isinstance(spec, (str, Path)) else spec
     spec_ref = str(spec) if isinstance(spec, (str, Path)) else (arch.source or arch.name)
-    partitions = list(partitions)
+    partitions = list(o.partitions)
+    families = o.families
     explicit_fams = families is not None and len(families) > 0
     fams = (
         list(families)
@@ -293,9 +313,9 @@ def build_report(
     # symbolic analysis (symbols kept) decides the partition list
     sym = analyze(arch, partitions=partitions, families=fams, with_tilings=True)
     omitted = 0
-    if not explicit_fams and len(sym.partitions) > max_partitions:
+    if not explicit_fams and len(sym.partitions) > o.max_partitions:
         n_explicit = len(partitions)
-        keep = sym.partitions[: max(max_partitions, n_explicit)]
+        keep = sym.partitions[: max(o.max_partitions, n_explicit)]
         omitted = len(sym.partitions) - len(keep)
         parts = [Partition(mask_of(p.I), p.label) for p in keep]
         sym = analyze(arch, partitions=parts, families=[], with_tilings=True)
@@ -309,6 +329,7 @@ def build_report(
 
     ver = None
     note = None
+    verify = o.verify
     if verify is None:
         verify = concrete
         if not concrete:
@@ -324,11 +345,11 @@ def build_report(
             arch,
             partitions=[",".join(map(str, p.I)) for p in sym.partitions],
             families=[],
-            mode=mode,
-            weights=weights,
-            seed=seed,
-            max_k=max_k,
-            backend=backend,
+            mode=o.mode,
+            weights=o.weights,
+            seed=o.seed,
+            max_k=o.max_k,
+            backend=o.backend,
             values={k: parse_expr(v) if isinstance(v, str) else v for k, v in values.items()}
             or None,
             progress=progress,
@@ -338,12 +359,12 @@ def build_report(
         note = "not verified (--no-verify): analyzer bounds only"
 
     comp = None
-    if compare is not None:
+    if o.compare is not None:
         from analyzer.compare import CompareOptions, parse_sweep
         from analyzer.compare import compare as run_compare
 
-        B = load_spec(compare) if isinstance(compare, (str, Path)) else compare
-        sw = parse_sweep(sweep) if isinstance(sweep, str) else sweep
+        B = load_spec(o.compare) if isinstance(o.compare, (str, Path)) else o.compare
+        sw = parse_sweep(o.sweep) if isinstance(o.sweep, str) else o.sweep
         # the comparison sweeps one symbol of A (compare's default: A's only symbol over
         # 2, 4, 8, 16); --set values fix A's other symbols
         swept = (
@@ -351,41 +372,32 @@ def build_report(
             if sw is not None
             else (arch.symbol_names[0] if len(arch.symbol_names) == 1 else None)
         )
-        options = CompareOptions(
+        compare_options = CompareOptions(
             sweep=sw,
             values_A={k: v for k, v in values.items() if k != swept} or None,
             partitions=tuple(
                 p if isinstance(p, str) else ",".join(map(str, p.positions)) for p in partitions
             ),
             families=list(families) if explicit_fams else None,
-            copies=copies,
-            search=search,
-            seed=seed,
+            copies=o.copies,
+            search=o.search,
+            seed=o.seed,
         )
-        comp = run_compare(arch, B, options).to_dict()
+        comp = run_compare(arch, B, compare_options).to_dict()
 
-    cmd = command or equivalent_command(
-        spec_ref,
-        compare=None
-        if compare is None
-        else (
-            str(compare) if isinstance(compare, (str, Path)) else getattr(compare, "source", "B")
-        ),
-        values=values,
-        partitions=partitions,
-        families=families,
-        verify=verify,
-        seed=seed,
-        weights=weights,
-        backend=backend,
-        mode=mode,
-        max_k=max_k,
-        sweep=sweep,
-        copies=copies,
-        search=search,
-    )
+    if command is None:
+        shown = replace(
+            o,
+            compare=o.compare
+            if o.compare is None or isinstance(o.compare, (str, Path))
+            else o.compare.source,
+            values=values,
+            partitions=tuple(partitions),
+            verify=verify,
+        )
+        command = equivalent_command(spec_ref, shown)
     repro = reproducibility_info(
-        command=cmd, verification=ver, seed=seed, elapsed_seconds=time.perf_counter() - t0
+        command=command, verification=ver, seed=o.seed, elapsed_seconds=time.perf_counter() - t0
     )
     return build_report_data(
         num.to_dict(),
@@ -413,75 +425,50 @@ class ReportFiles:
 def write_report(
     spec,
     out_dir: str | Path,
-    formats: str | Iterable[str] = FORMATS,
-    compare=None,
-    values: Mapping[str, Any] | None = None,
-    partitions: Iterable = (),
-    families: list[str] | None = None,
-    verify: bool | None = None,
-    seed: int = 0,
-    **options,
+    options: ReportOptions | None = None,
+    *,
+    progress=None,
+    **fields,
 ) -> ReportFiles:
     """Build the report and write ``report.md`` / ``report.pdf`` / ``report.json`` and figures.
 
+    ``options``: :class:`ReportOptions` (keyword arguments named like its fields override it:
+    ``write_report(spec, "out", formats="md", seed=4)``); ``progress``: the verification's
+    callback.
+
     Fails fast (before any computation, creating nothing) on a bad spec or values
     (:class:`analyzer.SpecError`), an unknown format, an unwritable ``out_dir`` or a missing
-    optional dependency (:class:`ReportError` / :class:`MissingDependency`). ``options`` go to
-    :func:`build_report` (weights, backend, mode, max_k, sweep, copies, ...); ``limits=`` (an
-    :class:`analyzer.limits.Limits`) bounds the specs.
+    optional dependency (:class:`ReportError` / :class:`MissingDependency`); the specs and
+    values are checked against ``options.limits``.
 
     Atomic: the files are written into a temporary directory next to ``out_dir`` and moved into
     place in one step (:func:`_move_into_place`); a failed or interrupted run leaves the
     previous report (if any) untouched and no partial files at ``out_dir``.
     """
-    fmts = parse_formats(formats)
+    o = _options(options, fields)
+    fmts = parse_formats(o.formats)
     check_dependencies(fmts)
-    limits = options.pop("limits", None)
-    if isinstance(spec, (str, Path)):  # validate the spec before anything is created
-        from analyzer import load_spec
-        from analyzer.limits import DEFAULT_LIMITS
+    from analyzer import load_spec
+    from analyzer.limits import DEFAULT_LIMITS
 
+    limits = o.limits or DEFAULT_LIMITS
+    if isinstance(spec, (str, Path)):  # validate the spec before anything is created
         spec_ref = str(spec)
-        spec = load_spec(spec, limits=limits or DEFAULT_LIMITS)
+        spec = load_spec(spec, limits=limits)
     else:
         spec_ref = spec.source or spec.name
-    if values:
-        from analyzer.limits import DEFAULT_LIMITS
-
-        spec.substitute(values, limits or DEFAULT_LIMITS)  # bad values fail here, not later
+    if o.values:
+        spec.substitute(o.values, limits)  # bad values fail here, not later
+    compare = o.compare
     if isinstance(compare, (str, Path)):
-        from analyzer import load_spec
-        from analyzer.limits import DEFAULT_LIMITS
-
-        compare = load_spec(compare, limits=limits or DEFAULT_LIMITS)
+        compare = load_spec(compare, limits=limits)
     out = check_output_dir(out_dir)
-    if "command" not in options:
-        options["command"] = equivalent_command(
-            spec_ref,
-            compare=compare if compare is None else (compare.source or compare.name),
-            values=values,
-            partitions=list(partitions),
-            families=families,
-            verify=verify,
-            formats=fmts,
-            out_dir=out_dir,
-            seed=seed,
-            **{
-                k: v
-                for k, v in options.items()
-                if k in ("weights", "backend", "mode", "max_k", "sweep", "copies", "search")
-            },
-        )
-    data = build_report(
-        spec,
-        compare=compare,
-        values=values,
-        partitions=partitions,
-        families=families,
-        verify=verify,
-        seed=seed,
-        **options,
+    command = equivalent_command(
+        spec_ref,
+        replace(o, compare=_label(compare), partitions=tuple(o.partitions), formats=fmts),
+        out_dir=out_dir,
     )
+    data = build_report(spec, replace(o, compare=compare), progress=progress, command=command)
     files = ReportFiles(data=data, out_dir=out)
     # everything is written into a fresh directory next to OUT, then moved into place in one
     # step: a failed or interrupted run leaves the previous report untouched
