@@ -76,8 +76,10 @@ def check(
     what: str,
     source: str = "",
     lift: str = "--allow-large",
+    option: str = "",
 ) -> None:
-    """Raise :class:`LimitError` when ``value`` exceeds ``limits.<name>`` (None: no limit)."""
+    """Raise :class:`LimitError` when ``value`` exceeds ``limits.<name>`` (None: no limit);
+    ``option``: the library option whose value is refused, if one is."""
     limit = getattr(limits, name)
     if limit is not None and value > limit:
-        raise LimitError(source, what, value, limit, lift)
+        raise LimitError(source, what, value, limit, lift, option=option)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .circuit import Circuit, mask_of, mask_runs, positions_of
+from .errors import OptionError
 from .limits import DEFAULT_LIMITS, check
 from .paper_formulas import _log2, corollary8_index_set
 from .spec import SpecError
@@ -36,7 +37,7 @@ __all__ = [
     "node_partitions",
 ]
 
-MAX_ALL_MODES = 20  # default of Limits.all_modes: 2^19 - 1 partitions for --partitions all
+MAX_ALL_MODES = 20  # default of Limits.all_modes: 2^19 - 1 partitions for the family 'all'
 FAMILIES = ("nodes", "halves", "odd-even", "blocks:K", "all", "paper", "representative")
 DEFAULT_NODES_MAX = 1024  # above this many tree nodes the default family is 'representative'
 REPRESENTATIVE_LEVELS = 3  # tree levels (below the root) in the 'representative' family
@@ -52,34 +53,39 @@ class Partition:
         return positions_of(self.I)
 
 
-def parse_partition(text: str, circuit: Circuit, source: str = "--partition") -> Partition:
+def _bad(source: str | None, option: str, problem: str) -> SpecError:
+    """Bad input: at ``source`` when given (a spec, a check), else in the library ``option``."""
+    return OptionError(option, problem) if source is None else SpecError(source, "", problem)
+
+
+def parse_partition(text: str, circuit: Circuit, source: str | None = None) -> Partition:
     try:
         items = [int(x) for x in text.replace(" ", "").split(",") if x != ""]
     except ValueError:
-        raise SpecError(
-            source, "", f"expected comma-separated positions like 0,1,4,5; got {text!r}"
+        raise _bad(
+            source, "partitions", f"expected comma-separated positions like 0,1,4,5; got {text!r}"
         ) from None
     return make_partition(items, circuit, source=source, label="explicit")
 
 
 def make_partition(
-    items, circuit: Circuit, source: str = "--partition", label: str = "explicit"
+    items, circuit: Circuit, source: str | None = None, label: str = "explicit"
 ) -> Partition:
     used = circuit.used_mask
     items = list(items)
     if not items:
-        raise SpecError(source, "", "I is empty: give at least one used position")
+        raise _bad(source, "partitions", "I is empty: give at least one used position")
     bad = [p for p in items if p < 0 or not (used >> p) & 1]
     if bad:
         up = positions_of(used)
-        raise SpecError(
+        raise _bad(
             source,
-            "",
+            "partitions",
             f"position(s) {bad} are not used modes of {circuit.arch.name!r} (used: {_ranges(up)})",
         )
     I = mask_of(items)
     if I == used:
-        raise SpecError(source, "", "I contains every used mode: J would be empty")
+        raise _bad(source, "partitions", "I contains every used mode: J would be empty")
     return Partition(I, label)
 
 
@@ -109,14 +115,16 @@ def default_families(circuit: Circuit, trees) -> tuple[list[str], str | None]:
         f"default partitions: the representative family (the mode trees have {n_nodes} nodes, "
         f"more than {DEFAULT_NODES_MAX}): the top {REPRESENTATIVE_LEVELS} levels of each tree, "
         "halves, odd-even and Corollary 8's sets where they apply; ask for every node with "
-        "--partitions nodes, or for others with --partition/--partitions"
+        "the family 'nodes', or for others with explicit partitions or families"
     )
     return ["representative"], note
 
 
 def family(
-    name: str, circuit: Circuit, trees=(), source: str = "--partitions", limits=None
+    name: str, circuit: Circuit, trees=(), source: str | None = None, limits=None
 ) -> list[Partition]:
+    """The partitions of family ``name`` (:data:`FAMILIES`); bad input is an OptionError of
+    ``families``, or a SpecError at ``source`` when given."""
     if name == "representative":
         return _representative(circuit, trees, source)
     if name == "all":
@@ -126,15 +134,18 @@ def family(
             "all_modes",
             n,
             what=f"'all' enumerates 2^{n - 1} - 1 partitions: the number of used modes",
-            source=source,
+            source=source or "",
+            option="" if source else "families",
         )
     used = circuit.used_positions
     n = len(used)
     if name == "nodes":
         out = node_partitions(trees, circuit.used_mask)
         if not out:
-            raise SpecError(
-                source, "", "'nodes' needs a mode tree, and no branch is a tree (overlapping)"
+            raise _bad(
+                source,
+                "families",
+                "'nodes' needs a mode tree, and no branch is a tree (overlapping)",
             )
         return out
     if name == "halves":
@@ -145,18 +156,20 @@ def family(
         try:
             k = int(name.split(":", 1)[1])
         except ValueError:
-            raise SpecError(source, "", f"blocks:K needs an integer K, got {name!r}") from None
+            raise _bad(source, "families", f"blocks:K needs an integer K, got {name!r}") from None
         if k < 1 or 2 * k > n:
-            raise SpecError(source, "", f"blocks:K needs 1 <= K <= {n // 2} here, got {k}")
+            raise _bad(source, "families", f"blocks:K needs 1 <= K <= {n // 2} here, got {k}")
         return [
             Partition(mask_of(p for i, p in enumerate(used) if (i // k) % 2 == 0), f"blocks:{k}")
         ]
     if name == "all":
         return [Partition(I, "all") for I in all_masks(circuit.used_mask)]
     if name == "paper":
-        return paper_partitions(circuit, trees)
-    raise SpecError(
-        source, "", f"unknown partition family {name!r} (choose from {', '.join(FAMILIES)})"
+        return paper_partitions(circuit, trees, source)
+    raise _bad(
+        source,
+        "families",
+        f"unknown partition family {name!r} (choose from {', '.join(FAMILIES)})",
     )
 
 
@@ -283,12 +296,12 @@ def resolve_partitions(
     return out
 
 
-def paper_partitions(circuit: Circuit, trees) -> list[Partition]:
+def paper_partitions(circuit: Circuit, trees, source: str | None = None) -> list[Partition]:
     """Corollary 8's index sets for this architecture's size (block size from mixture nodes)."""
     used = circuit.used_positions
     L = _log2(len(used))
     if L is None or used != list(range(len(used))) or L < 2:
-        raise SpecError("--partitions", "", "'paper' needs 2^L consecutive used positions (L >= 2)")
+        raise _bad(source, "families", "'paper' needs 2^L consecutive used positions (L >= 2)")
     ks = None
     for join in circuit.joins:
         sizes = {circuit.units[pre[0]].support.bit_count() for (_, pre, ok) in join if ok}

@@ -29,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .builtins import get_builtin
-from .errors import ExprError, LimitError, SpecError
+from .errors import ExprError, LimitError, OptionError, SpecError
 from .limits import DEFAULT_LIMITS, Limits, check
 from .symbols import parse_expr, substitute
 
@@ -195,18 +195,23 @@ class Architecture:
                 vals[k] = parse_expr(v, limits) if not isinstance(v, sympy.Expr) else v
             except LimitError as exc:
                 raise LimitError(
-                    self.source, f"--set {k}: {exc.what}", exc.value, exc.limit, exc.lift
+                    self.source,
+                    f"{k}: {exc.what}",
+                    exc.value,
+                    exc.limit,
+                    exc.lift,
+                    option="values",
                 ) from None
             except ExprError as exc:
-                raise SpecError(self.source, f"--set {k}", str(exc)) from None
+                raise OptionError("values", f"{k}: {exc}", self.source) from None
         known = {s.name for s in self.free_symbols}
         unknown = sorted(set(vals) - known)
         if unknown:
             have = ", ".join(sorted(known)) or "none"
-            raise SpecError(
-                self.source,
-                "--set",
+            raise OptionError(
+                "values",
                 f"unknown symbol(s) {', '.join(unknown)} (the spec's symbols: {have})",
+                self.source,
             )
         branches = tuple(
             replace(

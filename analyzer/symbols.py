@@ -223,7 +223,7 @@ def to_int(expr: sympy.Expr, what: str = "value") -> int:
     if expr.free_symbols:
         names = ", ".join(sorted(str(s) for s in expr.free_symbols))
         raise ExprError(
-            f"{what} = {expr} needs a value for {names} (use --set {names.split(',')[0]}=...)"
+            f"{what} = {expr} needs a value for {names} (give {names.split(',')[0]} a value)"
         )
     if not expr.is_integer:
         raise ExprError(f"{what} = {expr} is not an integer")

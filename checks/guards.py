@@ -1,6 +1,6 @@
 """Size guards: what a certification will cost, counted before any work starts.
 
-The number of partitions of a ``-P all`` family, the number of partitions a verification
+The number of partitions of the ``all`` family, the number of partitions a verification
 certifies and its estimated peak memory, each refused above its field of
 :class:`analyzer.limits.Limits` with a ``LimitError`` (exit 2 in the CLI; the lift text names
 ``--allow-large``). Used by the spec-checks interpreter and by the CLI's verify, compare and
@@ -19,9 +19,12 @@ from verify.harness import Budget
 __all__ = ["check_all_family", "check_verify_partitions", "verify_cost", "check_verify_cost"]
 
 
-def check_all_family(arch, families: list[str] | None, limits: Limits, option: str = "-P") -> None:
-    """``-P all``: state the number of partitions and refuse it above ``limits.partition_family``
-    (before any work; ``--allow-large`` lifts it)."""
+def check_all_family(
+    arch, families: list[str] | None, limits: Limits, source: str | None = None
+) -> None:
+    """The family ``all``: state the number of partitions and refuse it above
+    ``limits.partition_family`` (before any work). The refusal is at ``source`` when given (a
+    check of a suite), else in the option ``families``."""
     if not families or not any(f.strip() == "all" for f in families):
         return
     n = build_circuit(arch).used_mask.bit_count()
@@ -30,8 +33,9 @@ def check_all_family(arch, families: list[str] | None, limits: Limits, option: s
         limits,
         "partition_family",
         count,
-        what=f"the number of partitions of {option} all ({n} used modes: 2^{n - 1} - 1)",
-        source=option,
+        what=f"the number of partitions of the family 'all' ({n} used modes: 2^{n - 1} - 1)",
+        source=source or "",
+        option="" if source else "families",
     )
 
 
@@ -103,9 +107,17 @@ def verify_cost(arch, max_k: int | None, weights: str = "shared", mode: str = "b
 
 
 def check_verify_cost(
-    arch, max_k: int | None, weights: str, mode: str, limits: Limits, source: str = "verify"
+    arch,
+    max_k: int | None,
+    weights: str,
+    mode: str,
+    limits: Limits,
+    source: str = "verify",
+    k_option: str = "max_k",
 ) -> None:
-    """Refuse (LimitError, exit 2) a verification whose estimated memory is above the limit."""
+    """Refuse (LimitError, exit 2) a verification whose estimated memory is above the limit;
+    the message says that a smaller ``k_option`` (the cap on K, as its caller names it) or
+    width lowers it."""
     if not arch.is_concrete:
         return  # the harness asks for values first
     cost = verify_cost(arch, max_k, weights, mode)
@@ -122,7 +134,7 @@ def check_verify_cost(
         raise LimitError(
             source,
             f"the estimated memory (K = {cost['K']}: K x K matrices, weights, the widest layer's "
-            f"{cost['live_units']} live units; a smaller --max-k or width lowers it)",
+            f"{cost['live_units']} live units; a smaller {k_option} or width lowers it)",
             f"{gib:.3g} GiB",
             f"{lim / 2**30:.3g} GiB",
             "--allow-large",

@@ -7,7 +7,7 @@ what failed (the pytest plugin's failure text). JUnit XML is rendered by ``repor
 
 from __future__ import annotations
 
-from analyzer.errors import SpecError
+from analyzer.errors import OptionError, SpecError
 
 from .model import SuiteResult
 from .paper import paper_suite
@@ -33,10 +33,10 @@ def run_suite(
     bound the specs and the checks' sizes.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
-        raise SpecError("--seed", "", f"a seed must be an integer in 0..2**32-1, got {seed!r}")
+        raise OptionError("seed", f"a seed must be an integer in 0..2**32-1, got {seed!r}")
 
     if size not in SIZES:
-        raise SpecError("--size", "", f"unknown size {size!r} (choose from {', '.join(SIZES)})")
+        raise OptionError("size", f"unknown size {size!r} (choose from {', '.join(SIZES)})")
     if suite.startswith("builtin:"):
         name = suite.split(":", 1)[1]
         if name == "paper":

@@ -136,7 +136,8 @@ def _spec_check(
         raise SpecError(
             arch.source,
             where,
-            f"needs values for {', '.join(a.symbol_names)} (a 'set:' in the check, or --set)",
+            f"needs values for {', '.join(a.symbol_names)} (a 'set:' in the check, or the "
+            "suite's values)",
         )
     try:
         an = analyze(a, partitions=explicit, families=fams)  # bad partition -> exit 2
@@ -147,7 +148,7 @@ def _spec_check(
             arch.source, where, f"{exc.field + ': ' if exc.field else ''}{exc.problem}"
         ) from None
     if do_cert:
-        check_all_family(a, fams, limits, option=f"{where}.partitions")
+        check_all_family(a, fams, limits, source=f"{where}.partitions")
         check_verify_partitions(a, explicit, fams, limits, source=f"{arch.source}: {where}")
         check_verify_cost(
             a,

@@ -108,7 +108,8 @@ def render_structure(a: Analysis, console: Console, exact: bool = False) -> None
     for note in d["notes"]:
         console.print(visible(f"  note: {note}"), markup=False)
     if a.partition_note:
-        console.print(visible(f"  note: {a.partition_note}"), markup=False)
+        hint = "--partitions nodes for every node, --partition/--partitions for others"
+        console.print(visible(f"  note: {a.partition_note} ({hint})"), markup=False)
 
 
 def _layers_text(layers: list[dict]) -> str:

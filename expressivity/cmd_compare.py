@@ -262,7 +262,9 @@ def _check_certify_cost(A, sw, values: dict, max_k: int, limits) -> None:
         Av = A.substitute(vals, limits) if vals else A
     except SpecError:
         return  # compare reports bad values itself
-    check_verify_cost(Av, max_k, "shared", "exact", limits, source="compare --certify")
+    check_verify_cost(
+        Av, max_k, "shared", "exact", limits, source="compare --certify", k_option="--max-k"
+    )
 
 
 def register(app: typer.Typer) -> None:

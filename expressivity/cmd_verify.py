@@ -211,7 +211,7 @@ def register(app: typer.Typer) -> None:
             k_start=k_start, max_k=max_k, memory_bytes=parse_bytes(memory), seconds=seconds
         )
         budget.validate()
-        check_verify_cost(arch, budget.k_cap, weights, mode, limits)
+        check_verify_cost(arch, budget.k_cap, weights, mode, limits, k_option="--max-k")
         console = Console(highlight=False)
         with progress_bar() as cb:
             res = verify_architecture(

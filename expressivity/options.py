@@ -20,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from analyzer.errors import ExprError, LimitError, SpecError
+from analyzer.errors import ExprError, LimitError, OptionError, SpecError
 from analyzer.limits import DEFAULT_LIMITS, Limits
 from analyzer.symbols import parse_assignment
 from reports.safe_text import visible
@@ -71,6 +71,32 @@ AllRowsOpt = Annotated[
     typer.Option("--all-rows", help="One row per partition (no grouping of identical rows)."),
 ]
 SEED_MAX = 2**32 - 1
+
+# the flag of each library option named in an OptionError (default: --name-with-dashes)
+FLAGS = {
+    "values": "--set",
+    "values_A": "--set",
+    "values_B": "--set-b",
+    "partitions": "--partition",
+    "families": "--partitions",
+    "memory_bytes": "--memory",
+    "budgets": "--memory/--seconds",
+    "arithmetic": "--mode",
+}
+
+
+def flag_of(option: str) -> str:
+    """The command-line flag of a library option (``max_k`` -> ``--max-k``)."""
+    return FLAGS.get(option, "--" + option.replace("_", "-"))
+
+
+def message(exc: BaseException) -> str:
+    """The text of an exception with the library's option names turned into flags."""
+    option = getattr(exc, "option", "")
+    if option and isinstance(exc, (OptionError, LimitError)):
+        where = f"{exc.source}: " if exc.source else ""
+        return f"{where}{flag_of(option)}: {exc.problem}"
+    return str(exc)
 
 
 class _State:
@@ -126,7 +152,7 @@ def exit_code_for(exc: BaseException) -> int:
 def error_line(exc: BaseException) -> str:
     """The one line printed on stderr for an exception (control characters made visible)."""
     if exit_code_for(exc) == 2:
-        text = f"error: {exc}"
+        text = f"error: {message(exc)}"
     else:
         what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if len(what) > 300:

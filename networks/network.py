@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analyzer.circuit import Circuit, build_circuit
+from analyzer.errors import OptionError
 from analyzer.spec import Architecture, SpecError
 
 from .modular import PRIME, mod, modmatmul
@@ -296,10 +297,10 @@ def _int(x, what: str, arch: Architecture) -> int:
     x = x if isinstance(x, int) else x
     if getattr(x, "free_symbols", None):
         names = ", ".join(sorted(str(s) for s in x.free_symbols))
-        raise SpecError(
+        raise OptionError(
+            "values",
+            f"building a network needs numbers: set {names} (e.g. {names.split(',')[0]}=4)",
             arch.source,
-            "--set",
-            f"building a network needs numbers: set {names} (e.g. --set {names.split(',')[0]}=4)",
         )
     return int(x)
 
@@ -324,11 +325,10 @@ def random_network(
     constants never changes a rank.
     """
     if arithmetic not in ARITHMETICS:
-        raise SpecError("--mode", "", f"unknown arithmetic {arithmetic!r}")
+        raise OptionError("arithmetic", f"unknown arithmetic {arithmetic!r}")
     if weights not in WEIGHT_MODES:
-        raise SpecError(
-            "--weights",
-            "",
+        raise OptionError(
+            "weights",
             f"unknown weights mode {weights!r} (choose from {', '.join(WEIGHT_MODES)})",
         )
     if arithmetic == "exact" and arch.pooling != "product":

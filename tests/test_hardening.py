@@ -559,3 +559,24 @@ def test_verify_refuses_too_many_partitions(tmp_path):
     # tree nodes is the representative one, so ask for the nodes explicitly)
     r = run("verify", write(tmp_path, "n.json", d), "--mode", "exact", "-P", "nodes")
     assert_contract(r, 2, "partitions to certify is 8190", "--allow-large")
+
+
+# --------------------------------------------------------------------------- flags in errors
+def test_library_errors_name_options_and_the_cli_names_flags():
+    """The library names an option by its parameter (OptionError.option); the CLI's one line
+    names the flag (expressivity.options.FLAGS)."""
+    from analyzer.compare import parse_sweep
+    from analyzer.errors import OptionError
+    from checks import run_suite
+
+    with pytest.raises(OptionError) as ei:
+        run_suite("builtin:paper", size="huge")
+    assert ei.value.option == "size" and "--" not in str(ei.value)
+    with pytest.raises(OptionError) as ei:
+        parse_sweep("r=0")
+    assert ei.value.option == "sweep" and "--" not in str(ei.value)
+    r = run("compare", "builtin:worked-T", "builtin:worked-T", "--sweep", "r=0")
+    assert r.exit_code == 2
+    assert "error: --sweep: sweep values must be >= 1, got 0" in r.output
+    r = run("compare", "builtin:paper-T", "builtin:paper-T", "--set-b", "q=2")
+    assert r.exit_code == 2 and "--set-b" in r.output

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analyzer.analysis import structure
+from analyzer.errors import OptionError
 from analyzer.spec import Architecture, SpecError, exchange_count
 from networks import PRIME, Network, get_xp, random_tree_decomposition, to_numpy
 from networks.backend import BackendError
@@ -158,19 +159,19 @@ def claim5_check(
     if values:
         arch = arch.substitute(values)
     if not arch.is_concrete:
-        raise SpecError(
-            arch.source,
-            "--set",
+        raise OptionError(
+            "values",
             f"the Claim 5 check needs numbers: set {', '.join(arch.symbol_names)}",
+            arch.source,
         )
     if corrupt is not None and corrupt not in CORRUPTIONS:
-        raise SpecError(
-            "corrupt", "", f"unknown corruption {corrupt!r} (choose from {', '.join(CORRUPTIONS)})"
+        raise OptionError(
+            "corrupt", f"unknown corruption {corrupt!r} (choose from {', '.join(CORRUPTIONS)})"
         )
     try:
         xp = get_xp(backend)
     except BackendError as exc:
-        raise SpecError("--backend", "", str(exc)) from None
+        raise OptionError("backend", str(exc)) from None
     st = structure(arch)
     hs = st.hybrid
     if corrupt == "wrong-exchange" and not any(

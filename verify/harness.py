@@ -45,6 +45,7 @@ import numpy as np
 from analyzer import analyze
 from analyzer.analysis import Analysis
 from analyzer.circuit import Circuit, fmt_mask, mask_of, positions_of
+from analyzer.errors import OptionError
 from analyzer.spec import Architecture, SpecError
 from analyzer.window import window_bound
 from networks import PRIME, get_xp, random_network, to_numpy
@@ -114,13 +115,13 @@ class Budget:
 
     def validate(self) -> None:
         if self.k_start < 1:
-            raise SpecError("--k-start", "", f"must be >= 1, got {self.k_start}")
+            raise OptionError("k_start", f"must be >= 1, got {self.k_start}")
         if self.growth < 2:
-            raise SpecError("--growth", "", f"must be >= 2, got {self.growth}")
+            raise OptionError("growth", f"must be >= 2, got {self.growth}")
         if self.max_k is not None and self.max_k < 1:
-            raise SpecError("--max-k", "", f"must be >= 1, got {self.max_k}")
+            raise OptionError("max_k", f"must be >= 1, got {self.max_k}")
         if self.memory_bytes < 1 or self.seconds <= 0:
-            raise SpecError("--memory/--seconds", "", "budgets must be positive")
+            raise OptionError("budgets", "budgets must be positive")
 
 
 @dataclass
@@ -286,9 +287,8 @@ def _rank_function(method: str) -> Callable:
     Looked up at call time, so tests may replace this module's ``exact_rank_mod_p``.
     """
     if method not in RANK_METHODS:
-        raise SpecError(
-            "--rank-method",
-            "",
+        raise OptionError(
+            "rank_method",
             f"unknown method {method!r} (choose from {', '.join(RANK_METHODS)})",
         )
     if method == "auto":
@@ -296,8 +296,8 @@ def _rank_function(method: str) -> Callable:
     if "method" in inspect.signature(exact_rank_mod_p).parameters:
         return lambda X, p: exact_rank_mod_p(X, p, method=method)
     if method == "array":
-        raise SpecError(
-            "--rank-method", "", "the array-native exact rank is not available in this version"
+        raise OptionError(
+            "rank_method", "the array-native exact rank is not available in this version"
         )
     return lambda X, p: exact_rank_mod_p(X, p)
 
@@ -321,16 +321,16 @@ def _window_mask(c: Circuit, I: int, window, M: int, k_cap: int) -> int | None:
         try:
             lo, hi = int(a), int(b)
         except ValueError:
-            raise SpecError(
-                "--window", "", f"expected START:END, SIZE or positions, got {window!r}"
+            raise OptionError(
+                "window", f"expected START:END, SIZE or positions, got {window!r}"
             ) from None
         mask = sum(1 << q for q in range(lo, hi)) & used
     elif isinstance(window, str) and window != "auto":
         try:
             items = [int(x) for x in window.split(",") if x.strip()]
         except ValueError:
-            raise SpecError(
-                "--window", "", f"expected START:END, SIZE or positions, got {window!r}"
+            raise OptionError(
+                "window", f"expected START:END, SIZE or positions, got {window!r}"
             ) from None
         if len(items) == 1 and "," not in window:
             return _auto_window(c, I, items[0])
@@ -344,14 +344,14 @@ def _window_mask(c: Circuit, I: int, window, M: int, k_cap: int) -> int | None:
     else:
         mask = sum(1 << int(q) for q in window) & used
     if mask == 0:
-        raise SpecError("--window", "", "the window contains no used position")
+        raise OptionError("window", "the window contains no used position")
     return mask
 
 
 def _auto_window(c: Circuit, I: int, size: int) -> int:
     """``size`` consecutive used positions maximising min(|I ∩ W|, |J ∩ W|) (the latest wins)."""
     if size < 1:
-        raise SpecError("--window", "", f"the window size must be >= 1, got {size}")
+        raise OptionError("window", f"the window size must be >= 1, got {size}")
     pos = positions_of(c.used_mask)
     if size >= len(pos):
         return c.used_mask
@@ -505,29 +505,29 @@ def verify_architecture(
     """
     t0 = time.perf_counter()
     if mode not in ("exact", "float", "both"):
-        raise SpecError("--mode", "", f"unknown mode {mode!r} (choose from exact, float, both)")
+        raise OptionError("mode", f"unknown mode {mode!r} (choose from exact, float, both)")
     if dtype not in ("float64", "float32"):
-        raise SpecError("--dtype", "", f"unknown dtype {dtype!r} (float64 or float32)")
+        raise OptionError("dtype", f"unknown dtype {dtype!r} (float64 or float32)")
     budget = budget or Budget()
     if max_k is not None:
         budget = Budget(**{**asdict(budget), "max_k": int(max_k)})
     budget.validate()
     if repeat < 1:
-        raise SpecError("--repeat", "", f"must be >= 1, got {repeat}")
+        raise OptionError("repeat", f"must be >= 1, got {repeat}")
     rank = _rank_function(rank_method)
     if values:
         arch = arch.substitute(values)
     if not arch.is_concrete:
         names = ", ".join(arch.symbol_names)
-        raise SpecError(
+        raise OptionError(
+            "values",
+            f"verification needs numbers: set {names} (e.g. {arch.symbol_names[0]}=4)",
             arch.source,
-            "--set",
-            f"verification needs numbers: set {names} (e.g. --set {arch.symbol_names[0]}=4)",
         )
     try:
         xp = get_xp(backend)
     except BackendError as exc:
-        raise SpecError("--backend", "", str(exc)) from None
+        raise OptionError("backend", str(exc)) from None
     notes: list[str] = []
     do_exact = mode in ("exact", "both")
     do_float = mode in ("float", "both")
@@ -536,7 +536,7 @@ def verify_architecture(
             raise SpecError(
                 arch.source,
                 "pooling",
-                f"'{arch.pooling}' pooling runs in floating point only: use --mode float",
+                f"'{arch.pooling}' pooling runs in floating point only: use the float mode",
             )
         do_exact = False
         notes.append(f"'{arch.pooling}' pooling: floating point only, no certified ranks")
@@ -716,7 +716,7 @@ def verify_architecture(
                 else:
                     warnings.append(
                         "the sampled matrix is zero: the output vanishes on every sampled input "
-                        "(a dead relu/max output unit; try another --seed)"
+                        "(a dead relu/max output unit; try another seed)"
                     )
             if underflow:
                 fr = None

@@ -19,6 +19,7 @@ import sympy
 from ..analysis import Structure, _fmt, analyze, bound_partition, parameter_count, structure
 from ..bounds import INT, Propagator
 from ..circuit import Circuit, build_circuit, mask_of, positions_of
+from ..errors import OptionError
 from ..partitions import Partition, canonical, make_partition, parse_partition
 from ..spec import Architecture, SpecError
 from ..symbols import ExprError, parse_expr
@@ -148,9 +149,7 @@ def compare(
     mode = resolve_mode(opts.search, alignment.modes)
     if mode == "exhaustive" and alignment.modes > EXHAUSTIVE_LIMIT_MODES:
         n = alignment.modes
-        raise SpecError(
-            "--search", "", f"exhaustive search over {n} modes is too large (2^{n - 1})"
-        )
+        raise OptionError("search", f"exhaustive search over {n} modes is too large (2^{n - 1})")
     run = _Run(
         problem,
         alignment,
@@ -176,6 +175,16 @@ def _fixed_values(values: Mapping[str, Any] | None, source: str) -> dict[str, sy
     return out
 
 
+def _substitute(arch: Architecture, values: dict, option: str) -> Architecture:
+    """``arch`` with ``values``; a bad value is an OptionError of ``option`` (A's or B's)."""
+    if not values:
+        return arch
+    try:
+        return arch.substitute(values)
+    except OptionError as exc:
+        raise OptionError(option, exc.problem, exc.source) from None
+
+
 def _problem(
     A: Architecture, B: Architecture, opts: CompareOptions, certifier: Callable | None
 ) -> _Problem:
@@ -183,16 +192,16 @@ def _problem(
     if opts.certify and certifier is None:
         raise ValueError("compare(certify=True) needs a certifier, e.g. verify.verify_architecture")
     if opts.copies < 1:
-        raise SpecError("--copies", "", f"copies must be >= 1, got {opts.copies}")
+        raise OptionError("copies", f"copies must be >= 1, got {opts.copies}")
     if opts.search not in SEARCH_MODES:
-        raise SpecError(
-            "--search", "", f"unknown search {opts.search!r} (auto, exhaustive, local, none)"
+        raise OptionError(
+            "search", f"unknown search {opts.search!r} (auto, exhaustive, local, none)"
         )
     source_a, source_b = A.source or A.name, B.source or B.name
     fixed_a = _fixed_values(opts.values_A, source_a)
     fixed_b = _fixed_values(opts.values_B, source_b)
-    arch_a = A.substitute(fixed_a) if fixed_a else A
-    arch_b = B.substitute(fixed_b) if fixed_b else B
+    arch_a = _substitute(A, fixed_a, "values_A")
+    arch_b = _substitute(B, fixed_b, "values_B")
     free_a = arch_a.symbol_names
     sweep = opts.sweep
     if sweep is None:
@@ -201,25 +210,26 @@ def _problem(
         elif not free_a:
             sweep = (None, [None])
         else:
-            raise SpecError(
+            raise OptionError(
+                "sweep",
+                f"A has symbols {', '.join(free_a)}: sweep one ({free_a[0]}=2,4,8), give the "
+                "others values",
                 source_a,
-                "--sweep",
-                f"A has symbols {', '.join(free_a)}: sweep one (--sweep r=2,4,8), --set the rest",
             )
     symbol, values = sweep
     if symbol is not None:
         if symbol not in free_a:
-            raise SpecError(
-                source_a,
-                "--sweep",
+            raise OptionError(
+                "sweep",
                 f"{symbol!r} is not a symbol of A (A's symbols: {', '.join(free_a) or 'none'})",
+                source_a,
             )
         rest = [s for s in free_a if s != symbol]
         if rest:
-            raise SpecError(
+            raise OptionError(
+                "values_A",
+                f"A's symbol(s) {', '.join(rest)} need values (NAME=VALUE)",
                 source_a,
-                "--set",
-                f"A's symbol(s) {', '.join(rest)} need values (--set NAME=VALUE)",
             )
     if arch_a.pooling != "product":
         raise SpecError(
@@ -292,7 +302,9 @@ def _sweep_point(run: _Run, value) -> ComparePoint:
     used_a = alignment.used_a
     a_here = problem.a_at(value)
     if not a_here.is_concrete:
-        raise SpecError(problem.source_a, "--set", f"A's symbols {a_here.symbol_names} need values")
+        raise OptionError(
+            "values_A", f"A's symbols {a_here.symbol_names} need values", problem.source_a
+        )
     st_a = structure(a_here)
     input_channels = int(a_here.input_channels)
     lower_a = LowerA(st_a, rules=opts.lower_rules)

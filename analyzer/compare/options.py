@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import OptionError
 from ..partitions import Partition
-from ..spec import SpecError
 
 __all__ = ["CompareOptions", "parse_sweep"]
 
@@ -52,13 +52,13 @@ class CompareOptions:
 
 
 def parse_sweep(text: str) -> tuple[str, list[int]]:
-    """``r=2,4,8,16`` -> (``r``, [2, 4, 8, 16]); SpecError on bad input."""
+    """``r=2,4,8,16`` -> (``r``, [2, 4, 8, 16]); OptionError (a SpecError) on bad input."""
     if "=" not in text:
-        raise SpecError("--sweep", "", f"expected NAME=V1,V2,..., got {text!r}")
+        raise OptionError("sweep", f"expected NAME=V1,V2,..., got {text!r}")
     name, _, vals = text.partition("=")
     name = name.strip()
     if not name.isidentifier():
-        raise SpecError("--sweep", "", f"invalid symbol name {name!r}")
+        raise OptionError("sweep", f"invalid symbol name {name!r}")
     out = []
     for v in vals.split(","):
         v = v.strip()
@@ -67,10 +67,10 @@ def parse_sweep(text: str) -> tuple[str, list[int]]:
         try:
             x = int(v)
         except ValueError:
-            raise SpecError("--sweep", "", f"sweep values must be integers, got {v!r}") from None
+            raise OptionError("sweep", f"sweep values must be integers, got {v!r}") from None
         if x < 1:
-            raise SpecError("--sweep", "", f"sweep values must be >= 1, got {x}")
+            raise OptionError("sweep", f"sweep values must be >= 1, got {x}")
         out.append(x)
     if not out:
-        raise SpecError("--sweep", "", f"no values in {text!r}")
+        raise OptionError("sweep", f"no values in {text!r}")
     return name, sorted(set(out))

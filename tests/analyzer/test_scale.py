@@ -103,7 +103,8 @@ def test_paper_timit_hand_derived():
 
 def test_paper_timit_default_is_representative_and_says_so():
     a = analyze(load_spec("builtin:paper-timit"), values={"r": 32}, families=None)
-    assert a.partition_note and "--partitions nodes" in a.partition_note
+    assert a.partition_note and "the family 'nodes'" in a.partition_note
+    assert "--" not in a.partition_note  # the library names no command-line flag
     labels = [p.label for p in a.partitions]
     assert "odd-even" in labels  # halves = {0..2047} is T's first node: listed once
     assert any(p.I == list(range(2048)) for p in a.partitions)

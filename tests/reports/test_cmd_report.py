@@ -45,7 +45,7 @@ def test_malicious_spec_file(tmp_path):
 def test_symbolic_spec_verify_needs_values(tmp_path):
     r = _run("builtin:paper-T", "--verify", "--format", "md", "--out", str(tmp_path))
     assert r.exit_code == 2
-    assert "error:" in r.output and "--set r=" in r.output
+    assert "error:" in r.output and "--set: " in r.output and "r=4" in r.output
 
 
 def test_symbolic_spec_default_skips_verification(tmp_path):

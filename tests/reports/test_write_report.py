@@ -38,7 +38,7 @@ def test_symbolic_spec_without_values(tmp_path):
     row = next(p for p in f.data.partitions if p.I == [0, 1, 2, 3])
     assert row.upper is None and row.upper_symbolic == "r"  # Theorem 7: r^min(1, 2)
     # an explicit request to verify is an error that names the fix
-    with pytest.raises(SpecError, match="--set"):
+    with pytest.raises(SpecError, match="values: verification needs numbers"):
         write_report("builtin:paper-T", tmp_path / "x", formats="md", verify=True)
 
 

@@ -156,7 +156,7 @@ def test_samples_are_nested():
 
 def test_budget_and_method_errors():
     arch = load_spec("builtin:worked-T")
-    with pytest.raises(SpecError, match="rank-method"):
+    with pytest.raises(SpecError, match="rank_method"):
         verify_architecture(arch, partitions=["0,1"], rank_method="bogus")
     with pytest.raises(SpecError, match="repeat"):
         verify_architecture(arch, partitions=["0,1"], repeat=0)
