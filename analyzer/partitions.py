@@ -7,7 +7,8 @@ covered by ``nodes``), ``paper`` (the index sets of Corollary 8's construction),
 ``representative`` (the top ``REPRESENTATIVE_LEVELS`` levels of each mode tree, halves,
 odd-even and, where they apply, Corollary 8's sets).
 
-Default (:func:`default_families`): ``nodes`` while the trees have at most
+Default (:func:`default_families`, applied by :func:`families_for`): ``nodes`` while the trees
+have at most
 ``DEFAULT_NODES_MAX`` nodes in all, ``representative`` above (with a note saying so),
 ``halves`` + ``odd-even`` when no branch is a tree.
 """
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_ALL_MODES",
     "resolve_partitions",
     "default_families",
+    "families_for",
     "DEFAULT_NODES_MAX",
     "REPRESENTATIVE_LEVELS",
     "canonical",
@@ -118,6 +120,15 @@ def default_families(circuit: Circuit, trees) -> tuple[list[str], str | None]:
         "the family 'nodes', or for others with explicit partitions or families"
     )
     return ["representative"], note
+
+
+def families_for(circuit: Circuit, trees, partitions=(), families=None) -> list[str]:
+    """The families a run examines: those asked for (none when only explicit partitions are
+    asked for), else :func:`default_families` of the circuit. The one rule of analyze, verify,
+    the spec checks and the command line."""
+    if partitions or families:
+        return list(families or [])
+    return default_families(circuit, trees)[0]
 
 
 def family(

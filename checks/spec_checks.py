@@ -18,6 +18,7 @@ from analyzer import analyze, load_spec
 from analyzer.analysis import structure
 from analyzer.errors import LimitError, SpecError
 from analyzer.limits import DEFAULT_LIMITS
+from analyzer.partitions import families_for
 
 from .guards import check_all_family, check_verify_cost, check_verify_partitions
 from .model import Recorder, SuiteResult, set_text
@@ -118,9 +119,8 @@ def _spec_check(
     explicit = [",".join(map(str, chk["partition"]))] if chk.get("partition") else []
     fams = [f.strip() for f in (chk.get("partitions") or "").split(",") if f.strip()]
     if not explicit and not fams:
-        fams = (
-            ["nodes"] if any(t is not None for t in structure(a).trees) else ["halves", "odd-even"]
-        )
+        st = structure(a)
+        fams = families_for(st.circuit, st.trees)
     do_cert = certify and chk.get("certify", True)
     name = chk.get("name") or (
         f"{where}: I={set_text(chk['partition'])}"

@@ -36,11 +36,11 @@ def default_families_for(arch, partitions, families) -> list[str]:
     if partitions or families:
         return list(families or [])
     from analyzer.circuit import build_circuit
-    from analyzer.partitions import default_families
+    from analyzer.partitions import families_for
     from analyzer.trees import mode_tree
 
     c = build_circuit(arch)
-    return default_families(c, [mode_tree(c, b) for b in range(len(arch.branches))])[0]
+    return families_for(c, [mode_tree(c, b) for b in range(len(arch.branches))])
 
 
 def fmt_positions(ps: list[int]) -> str:

@@ -43,9 +43,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from analyzer import analyze
-from analyzer.analysis import Analysis
+from analyzer.analysis import Analysis, structure
 from analyzer.circuit import Circuit, fmt_mask, mask_of, positions_of
 from analyzer.errors import OptionError
+from analyzer.partitions import families_for
 from analyzer.spec import Architecture, SpecError
 from analyzer.window import window_bound
 from networks import PRIME, get_xp, random_network, to_numpy
@@ -485,7 +486,9 @@ def verify_architecture(
     Parameters
     ----------
     arch : a concrete architecture (every width a number; ``values`` may supply them).
-    partitions, families : as for :func:`analyzer.analyze` (default: ``nodes``).
+    partitions, families : as for :func:`analyzer.analyze` (default:
+        :func:`analyzer.partitions.families_for`: ``nodes``, ``representative`` above a size,
+        halves and odd-even without a mode tree).
     mode : ``exact`` (certified ranks mod p), ``float`` (SVD estimates) or ``both``.
     weights : ``shared`` (a real convolution) or ``per-node`` (the paper's decomposition).
     max_k : explicit cap on K (overrides ``budget.max_k``); float-only runs use
@@ -544,9 +547,8 @@ def verify_architecture(
         notes.append(
             "per-node weights: every tree node has its own weights (the paper's decomposition)"
         )
-    fams = list(families) if (partitions or families) else []
-    if not partitions and not families:
-        fams = ["nodes"] if any(t is not None for t in _trees(arch)) else ["halves", "odd-even"]
+    st = structure(arch)
+    fams = families_for(st.circuit, st.trees, partitions, families)
     an = analyze(arch, partitions=list(partitions), families=fams)
     c = an.structure.circuit
     multilinear = c.multilinear
@@ -803,9 +805,3 @@ def verify_architecture(
         repeat=repeat,
         rank_method=rank_method,
     )
-
-
-def _trees(arch):
-    from analyzer.analysis import structure
-
-    return structure(arch).trees

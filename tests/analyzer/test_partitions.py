@@ -136,3 +136,21 @@ def test_explicit_forms_and_dedup(worked_t):
 def test_analyze_accepts_position_lists():
     a = analyze(load_spec("builtin:worked-T"), partitions=[[0, 2, 4, 6], "0,1"])
     assert [p.I for p in a.partitions] == [[0, 2, 4, 6], [0, 1]]
+
+
+def test_families_for_is_the_one_default_rule():
+    """Asked-for families win; explicit partitions alone mean no family; else nodes for trees
+    (up to DEFAULT_NODES_MAX nodes), representative above, halves + odd-even without a tree."""
+    from analyzer.analysis import structure
+    from analyzer.partitions import DEFAULT_NODES_MAX, families_for
+
+    small = structure(load_spec("builtin:worked-T"))  # one tree of 8 leaves: 14 nodes
+    assert families_for(small.circuit, small.trees) == ["nodes"]
+    assert families_for(small.circuit, small.trees, ["0,1"]) == []
+    assert families_for(small.circuit, small.trees, (), ["halves"]) == ["halves"]
+    over = structure(load_spec("builtin:wavenet-overlapping"))
+    assert all(t is None for t in over.trees)
+    assert families_for(over.circuit, over.trees) == ["halves", "odd-even"]
+    big = structure(load_spec("builtin:paper-timit", {"r": 2}))  # two trees, N = 4096
+    assert 2 * (2 * 4096 - 2) > DEFAULT_NODES_MAX
+    assert families_for(big.circuit, big.trees) == ["representative"]
