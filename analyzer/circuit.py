@@ -30,6 +30,7 @@ __all__ = [
     "mask_runs",
     "positions_of",
     "fmt_mask",
+    "fmt_positions",
 ]
 
 
@@ -102,6 +103,16 @@ def fmt_mask(mask: int, max_parts: int | None = 12) -> str:
         n = len(parts)
         return "{" + ",".join(parts[:4] + ["..."] + parts[-2:]) + "}" + f" ({n} runs)"
     return "{" + ",".join(parts) + "}"
+
+
+def fmt_positions(positions, max_parts: int | None = None) -> str:
+    """A set of positions as ranges, :func:`fmt_mask` of their mask (every run by default):
+    ``{0,2,4,6,8,9,12,13}``, ``{0..3,8..11}``.
+
+    >>> fmt_positions([0, 1, 2, 3, 8, 9])
+    '{0..3,8,9}'
+    """
+    return fmt_mask(mask_of(positions), max_parts)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .circuit import Circuit, mask_of, mask_runs, positions_of
+from .circuit import Circuit, fmt_mask, mask_of, mask_runs, positions_of
 from .errors import OptionError
 from .limits import DEFAULT_LIMITS, check
 from .paper_formulas import _log2, corollary8_index_set
@@ -79,30 +79,16 @@ def make_partition(
         raise _bad(source, "partitions", "I is empty: give at least one used position")
     bad = [p for p in items if p < 0 or not (used >> p) & 1]
     if bad:
-        up = positions_of(used)
         raise _bad(
             source,
             "partitions",
-            f"position(s) {bad} are not used modes of {circuit.arch.name!r} (used: {_ranges(up)})",
+            f"position(s) {bad} are not used modes of {circuit.arch.name!r} "
+            f"(used: {fmt_mask(used)})",
         )
     I = mask_of(items)
     if I == used:
         raise _bad(source, "partitions", "I contains every used mode: J would be empty")
     return Partition(I, label)
-
-
-def _ranges(ps: list[int]) -> str:
-    if not ps:
-        return "{}"
-    out, start, prev = [], ps[0], ps[0]
-    for p in ps[1:] + [None]:
-        if p is not None and p == prev + 1:
-            prev = p
-            continue
-        out.append(f"{start}" if start == prev else f"{start}..{prev}")
-        if p is not None:
-            start = prev = p
-    return "{" + ",".join(out) + "}"
 
 
 def default_families(circuit: Circuit, trees) -> tuple[list[str], str | None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -20,7 +20,7 @@ import sympy
 from analyzer.errors import SpecError
 from analyzer.numbers import expr_text, to_json
 
-__all__ = ["CheckResult", "SuiteResult", "Recorder", "jsonable", "set_text"]
+__all__ = ["CheckResult", "SuiteResult", "Recorder", "jsonable"]
 
 
 @dataclass
@@ -128,7 +128,3 @@ def jsonable(x: Any) -> Any:
     if isinstance(x, sympy.Basic):
         return expr_text(x)  # exact, free of the int-to-str digit limit
     return str(x)
-
-
-def set_text(ps: Iterable[int]) -> str:
-    return "{" + ",".join(map(str, ps)) + "}"

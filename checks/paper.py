@@ -24,12 +24,12 @@ import verify
 from analyzer import analyze, load_spec, paper, spec_from_dict, symbol
 from analyzer.analysis import structure
 from analyzer.bounds import INT, theorem7
-from analyzer.circuit import mask_of
+from analyzer.circuit import fmt_positions, mask_of
 from analyzer.compare import CompareOptions, UpperB, compare
 from analyzer.errors import SpecError
 from analyzer.partitions import Partition, family
 
-from .model import Recorder, SuiteResult, set_text
+from .model import Recorder, SuiteResult
 
 __all__ = [
     "PAPER_GROUPS",
@@ -191,7 +191,7 @@ def _theorem7_checks(rec: Recorder, cfg: dict) -> None:
                     f"{len(rows)} partitions: certified rank within [r^pairs, r^min tiling]"
                     if not bad
                     else f"{len(bad)} of {len(rows)} partitions outside Theorem 7's bounds, e.g. "
-                    f"I={set_text(bad[0]['I'])}: certified {bad[0]['certified']} not in "
+                    f"I={fmt_positions(bad[0]['I'])}: certified {bad[0]['certified']} not in "
                     f"[{bad[0]['theorem7_lower']}, {bad[0]['theorem7_upper']}]"
                 )
                 return not bad, msg, nums
@@ -217,7 +217,7 @@ def _n16_checks(rec: Recorder, cfg: dict) -> None:
 
         rec.run(
             "n16-example",
-            f"{name}: rank r^6 on I={set_text(PAPER_I)} (symbolic, all r)",
+            f"{name}: rank r^6 on I={fmt_positions(PAPER_I)} (symbolic, all r)",
             sym_check,
         )
 
@@ -243,7 +243,7 @@ def _n16_checks(rec: Recorder, cfg: dict) -> None:
 
     rec.run(
         "n16-example",
-        f"paper-mixed: rank >= (r/2)^8 on I={set_text(PAPER_I)} (symbolic)",
+        f"paper-mixed: rank >= (r/2)^8 on I={fmt_positions(PAPER_I)} (symbolic)",
         sym_mixed,
     )
 
@@ -564,7 +564,7 @@ def _sharing_checks(rec: Recorder, cfg: dict) -> None:
             msg = (
                 f"{n} partitions: same certified ranks"
                 if not diff
-                else f"{len(diff)} of {n} partitions differ, e.g. I={set_text(diff[0]['I'])}: "
+                else f"{len(diff)} of {n} partitions differ, e.g. I={fmt_positions(diff[0]['I'])}: "
                 f"shared {diff[0]['shared']}, per-node {diff[0]['per_node']}"
             )
             return not diff, msg, nums

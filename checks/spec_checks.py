@@ -16,12 +16,13 @@ from pathlib import Path
 import verify
 from analyzer import analyze, load_spec
 from analyzer.analysis import structure
+from analyzer.circuit import fmt_positions
 from analyzer.errors import LimitError, SpecError
 from analyzer.limits import DEFAULT_LIMITS
 from analyzer.partitions import families_for
 
 from .guards import check_all_family, check_verify_cost, check_verify_partitions
-from .model import Recorder, SuiteResult, set_text
+from .model import Recorder, SuiteResult
 
 __all__ = ["SPEC_SUFFIXES", "spec_suite"]
 
@@ -123,7 +124,7 @@ def _spec_check(
         fams = families_for(st.circuit, st.trees)
     do_cert = certify and chk.get("certify", True)
     name = chk.get("name") or (
-        f"{where}: I={set_text(chk['partition'])}"
+        f"{where}: I={fmt_positions(chk['partition'])}"
         if chk.get("partition")
         else f"{where}: {','.join(fams)}"
     )
@@ -217,7 +218,7 @@ def _spec_check(
             nums.update({"seed": vres.seed, "prime": vres.prime, "weights": vres.weights})
         if bad:
             b = bad[0]
-            msg = f"{len(bad)} failing: I={set_text(b['I'])}: {'; '.join(b['problems'])}"
+            msg = f"{len(bad)} failing: I={fmt_positions(b['I'])}: {'; '.join(b['problems'])}"
         else:
             what = "certified and bounded" if do_cert else "bounded"
             msg = f"{len(an.partitions)} partition(s) {what} as expected"

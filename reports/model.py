@@ -22,7 +22,7 @@ from typing import Any
 
 import sympy
 
-from analyzer.circuit import fmt_mask, mask_of
+from analyzer import circuit
 from analyzer.numbers import from_json, jsonable, log2, show
 
 from .mathexpr import parse_bound, to_latex, to_text, to_tree
@@ -60,7 +60,7 @@ def fmt_positions(ps: list[int] | None) -> str:
     one position formatter, ``analyzer.circuit.fmt_mask``, every run listed); ``-`` for None."""
     if ps is None:
         return "-"
-    return fmt_mask(mask_of(ps), None)
+    return circuit.fmt_positions(ps)
 
 
 def fmt_int(n: int | str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..circuit import fmt_positions
 from .results import ComparePoint
 
 __all__ = [
@@ -69,10 +70,6 @@ def verdict_for(
     return f"polynomial (degree ~{exponent:.2f})", f"B's size grows like size_A^{exponent:.2f}"
 
 
-def _set(ps: list[int]) -> str:
-    return "{" + ",".join(map(str, ps)) + "}"
-
-
 def judge(
     points: list[ComparePoint], sweep_symbol: str | None, has_widths: bool, modes: int
 ) -> Verdict:
@@ -102,7 +99,7 @@ def judge(
         row = unmatched.unmatched
         verdict = "unbounded"
         text = (
-            f"B cannot replicate A at any width: on I = {_set(row.I)} "
+            f"B cannot replicate A at any width: on I = {fmt_positions(row.I)} "
             f"A's lower bound is "
             f"{row.lower_A} at {sweep_symbol} = {unmatched.value} while B's upper bound stays at "
             f"{row.upper_B} for every width; on the partitions a finite width "
