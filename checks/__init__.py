@@ -19,13 +19,14 @@ Floating-point estimates never decide a check. Layer: above ``verify``, below ``
 
 from .model import CheckResult, SuiteResult
 from .paper import PAPER_GROUPS, PAPER_I, paper_suite
-from .runner import SIZES, format_failures, run_suite
+from .runner import SIZES, SuiteOptions, format_failures, run_suite
 from .spec_checks import spec_suite
 
 __all__ = [
     "CheckResult",
     "SuiteResult",
     "run_suite",
+    "SuiteOptions",
     "paper_suite",
     "spec_suite",
     "format_failures",

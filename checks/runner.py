@@ -7,31 +7,46 @@ what failed (the pytest plugin's failure text). JUnit XML is rendered by ``repor
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from analyzer.errors import OptionError, SpecError
+from analyzer.limits import Limits
 
 from .model import SuiteResult
 from .paper import paper_suite
 from .spec_checks import spec_suite
 
-__all__ = ["SIZES", "run_suite", "format_failures"]
+__all__ = ["SIZES", "SuiteOptions", "run_suite", "format_failures"]
 
 SIZES = ("default", "large")
 
 
-def run_suite(
-    suite: str,
-    values: dict | None = None,
-    certify: bool = True,
-    size: str = "default",
-    seed: int = 0,
-    limits=None,
-) -> SuiteResult:
+@dataclass(frozen=True)
+class SuiteOptions:
+    """How a suite runs (defaults: the ``regress`` command's).
+
+    values : symbol values for spec suites; certify : spec suites certify ranks with the
+    harness; size : ``default`` or ``large`` (``builtin:paper``); seed : of the harness's
+    weights and samples; limits : bound the specs and the checks' sizes (default
+    :data:`analyzer.limits.DEFAULT_LIMITS`).
+    """
+
+    values: dict | None = None
+    certify: bool = True
+    size: str = "default"
+    seed: int = 0
+    limits: Limits | None = None
+
+
+def run_suite(suite: str, options: SuiteOptions | None = None, **fields) -> SuiteResult:
     """Run ``builtin:paper``, a spec file or a directory of specs.
 
-    Raises ``analyzer.SpecError`` on bad input (unknown suite, unreadable spec, bad check, a
-    seed outside 0..2**32-1); ``limits`` (default :data:`analyzer.limits.DEFAULT_LIMITS`)
-    bound the specs and the checks' sizes.
+    ``options``: a :class:`SuiteOptions`; keyword arguments named like its fields override it
+    (``run_suite(path, values={"r": 2})``). Raises ``analyzer.SpecError`` on bad input
+    (unknown suite, unreadable spec, bad check, a seed outside 0..2**32-1).
     """
+    o = replace(options or SuiteOptions(), **fields)
+    values, certify, size, seed, limits = o.values, o.certify, o.size, o.seed, o.limits
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
         raise OptionError("seed", f"a seed must be an integer in 0..2**32-1, got {seed!r}")
 

@@ -76,20 +76,16 @@ def register(app: typer.Typer) -> None:
         allow_large: AllowLargeOpt = False,
     ):
         """Check that the theory still matches what the networks do; exit 1 on any failure."""
-        from checks import run_suite
+        from checks import SuiteOptions, run_suite
         from reports.junit import to_junit
 
         check_format(fmt)
         check_seed(seed)
         limits = limits_for(allow_large)
-        result = run_suite(
-            suite,
-            values=parse_sets(set_, limits),
-            certify=certify,
-            size=size,
-            seed=seed,
-            limits=limits,
+        options = SuiteOptions(
+            values=parse_sets(set_, limits), certify=certify, size=size, seed=seed, limits=limits
         )
+        result = run_suite(suite, options)
         if junit is not None:
             try:
                 junit.write_text(to_junit(result), encoding="utf-8")

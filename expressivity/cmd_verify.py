@@ -189,7 +189,7 @@ def register(app: typer.Typer) -> None:
 
         Exit code 0: no violation; 1: a violation (or a failed Claim 5 check); 2: bad input.
         """
-        from verify import claim5_check, verify_architecture
+        from verify import VerifyOptions, claim5_check, verify_architecture
         from verify.harness import Budget
 
         check_format(fmt)
@@ -212,23 +212,26 @@ def register(app: typer.Typer) -> None:
         )
         budget.validate()
         check_verify_cost(arch, budget.k_cap, weights, mode, limits, k_option="--max-k")
+        options = VerifyOptions(
+            mode=mode,
+            weights=weights,
+            seed=seed,
+            max_k=max_k,
+            backend=backend,
+            dtype=dtype,
+            budget=budget,
+            repeat=repeat,
+            window=window,
+            rank_method=rank_method,
+        )
         console = Console(highlight=False)
         with progress_bar() as cb:
             res = verify_architecture(
                 arch,
-                partitions=partition or [],
-                families=fams,
-                mode=mode,
-                weights=weights,
-                seed=seed,
-                max_k=max_k,
-                backend=backend,
+                partition or [],
+                fams,
+                options,
                 progress=cb if fmt == "table" else None,
-                dtype=dtype,
-                budget=budget,
-                repeat=repeat,
-                window=window,
-                rank_method=rank_method,
             )
         c5 = claim5_check(arch, seed=seed, backend=backend) if claim5 else None
         if fmt == "json":

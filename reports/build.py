@@ -339,12 +339,9 @@ def build_report(
                 f"--set {num.arch.symbol_names[0]}=4); the bounds below are symbolic"
             )
     if verify:
-        from verify import verify_architecture
+        from verify import VerifyOptions, verify_architecture
 
-        res = verify_architecture(
-            arch,
-            partitions=[",".join(map(str, p.I)) for p in sym.partitions],
-            families=[],
+        verify_options = VerifyOptions(
             mode=o.mode,
             weights=o.weights,
             seed=o.seed,
@@ -352,6 +349,12 @@ def build_report(
             backend=o.backend,
             values={k: parse_expr(v) if isinstance(v, str) else v for k, v in values.items()}
             or None,
+        )
+        res = verify_architecture(
+            arch,
+            [",".join(map(str, p.I)) for p in sym.partitions],
+            [],
+            verify_options,
             progress=progress,
         )
         ver = res.to_dict()

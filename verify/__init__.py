@@ -11,6 +11,7 @@ from .harness import (
     STOP_REASONS,
     Budget,
     PartitionVerification,
+    VerifyOptions,
     VerifyResult,
     sample_matrix,
     verify_architecture,
@@ -38,4 +39,5 @@ __all__ = [
     "sample_matrix",
     "sample_partition",
     "verify_architecture",
+    "VerifyOptions",
 ]

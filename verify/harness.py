@@ -38,7 +38,7 @@ import inspect
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -56,6 +56,7 @@ from .ranks import FLOAT_RULE, exact_rank_mod_p, float_rank
 from .sampling import Sampler
 
 __all__ = [
+    "VerifyOptions",
     "Budget",
     "DEFAULT_MAX_K",
     "OVERSAMPLE",
@@ -463,25 +464,38 @@ def _epsilon(stop, cert, Kmin, ks_cap: list[int], degree, p, repeats, upper=None
 
 
 # --------------------------------------------------------------------------- entry point
+@dataclass(frozen=True)
+class VerifyOptions:
+    """How a verification runs (defaults: the ``verify`` command's); the fields are described
+    under :func:`verify_architecture`. The command line builds one from its flags."""
+
+    mode: str = "both"
+    weights: str = "shared"
+    seed: int = 0
+    max_k: int | None = None
+    backend: str = "numpy"
+    oversample: int = OVERSAMPLE
+    dtype: str = "float64"
+    values: dict | None = None
+    budget: Budget | None = None
+    repeat: int = 1
+    window: int | str | Sequence[int] | None = None
+    rank_method: str = "auto"
+
+
 def verify_architecture(
     arch: Architecture,
     partitions=(),
     families=(),
-    mode: str = "both",
-    weights: str = "shared",
-    seed: int = 0,
-    max_k: int | None = None,
-    backend: str = "numpy",
+    options: VerifyOptions | None = None,
+    *,
     progress: Callable[[int, int, str], None] | None = None,
-    oversample: int = OVERSAMPLE,
-    dtype: str = "float64",
-    values: dict | None = None,
-    budget: Budget | None = None,
-    repeat: int = 1,
-    window: int | str | Sequence[int] | None = None,
-    rank_method: str = "auto",
+    **fields,
 ) -> VerifyResult:
     """Certify ranks of grid-tensor matricizations and hold them against the analyzer's bounds.
+
+    ``options``: a :class:`VerifyOptions` (default ``VerifyOptions()``); keyword arguments
+    named like its fields override it (``verify_architecture(arch, mode="exact", seed=3)``).
 
     Parameters
     ----------
@@ -507,6 +521,10 @@ def verify_architecture(
     docs/theory.md sec. 7 (certification); docs/verify.md (adaptive K, error probability, windows).
     """
     t0 = time.perf_counter()
+    o = replace(options or VerifyOptions(), **fields)
+    mode, weights, seed, max_k, backend = o.mode, o.weights, o.seed, o.max_k, o.backend
+    oversample, dtype, values, budget = o.oversample, o.dtype, o.values, o.budget
+    repeat, window, rank_method = o.repeat, o.window, o.rank_method
     if mode not in ("exact", "float", "both"):
         raise OptionError("mode", f"unknown mode {mode!r} (choose from exact, float, both)")
     if dtype not in ("float64", "float32"):
