@@ -403,10 +403,10 @@ def build_report(
         command=command, verification=ver, seed=o.seed, elapsed_seconds=time.perf_counter() - t0
     )
     return build_report_data(
-        num.to_dict(),
+        num,
         ver,
         comp,
-        symbolic=sym.to_dict(),
+        symbolic=sym,
         description=arch.description or "",
         reproducibility=repro,
         verification_note=note,

@@ -1,7 +1,8 @@
 """Symbolic bounds as data: analyzer strings -> sympy -> LaTeX, or a typesetting-neutral tree.
 
-Works on strings the analyzer printed (``sympy.sstr``, e.g. ``"r**8/256"``,
-``"Min(M, r)**2"``). The Markdown renderer uses :func:`to_latex` (sympy's LaTeX printer);
+Works on the analyzer's expressions (sympy, or anything with ``_sympy_``, passed through) or
+on strings it printed (``sympy.sstr``, e.g. ``"r**8/256"``, ``"Min(M, r)**2"``: the JSON
+form, parsed back). The Markdown renderer uses :func:`to_latex` (sympy's LaTeX printer);
 the PDF template receives :func:`to_tree`'s JSON tree and builds typst math from it with
 typst functions (``math.attach``, ``math.frac``, ...), so no string is ever evaluated as
 typst markup or code. Symbol names are identifiers (the spec parser allows nothing else);
@@ -32,14 +33,18 @@ _FUNCS = {
 }
 
 
-def parse_bound(text: str | int | None, symbols: list[str] = ()) -> sympy.Expr | None:
-    """The sympy expression of an analyzer bound string, or None when it is not one.
+def parse_bound(text: str | int | sympy.Expr | None, symbols: list[str] = ()) -> sympy.Expr | None:
+    """The sympy expression of an analyzer bound (an expression is returned as it is; a string
+    is parsed), or None when it is not one.
 
     Only the architecture's own symbol names (identifiers) are bound as symbols, so names
     like ``beta`` stay symbols instead of becoming sympy functions.
     """
     if text is None:
         return None
+    if isinstance(text, sympy.Basic) or hasattr(text, "_sympy_"):  # sympy, or the analyzer's
+        e = sympy.sympify(text)  # polynomial type (analyzer.posy.Posy)
+        return e if isinstance(e, sympy.Expr) else None
     if isinstance(text, int):
         return sympy.Integer(text)
     s = str(text).strip()
@@ -94,7 +99,7 @@ def parse_bound(text: str | int | None, symbols: list[str] = ()) -> sympy.Expr |
     return e if isinstance(e, sympy.Expr) else None
 
 
-def to_latex(text: str | int | None, symbols: list[str] = ()) -> str | None:
+def to_latex(text: str | int | sympy.Expr | None, symbols: list[str] = ()) -> str | None:
     """LaTeX (without dollars) of a bound, or None when the string is not an expression."""
     e = parse_bound(text, symbols)
     if e is None:
@@ -105,7 +110,7 @@ def to_latex(text: str | int | None, symbols: list[str] = ()) -> str | None:
     return out
 
 
-def to_text(text: str | int | None, symbols: list[str] = ()) -> str:
+def to_text(text: str | int | sympy.Expr | None, symbols: list[str] = ()) -> str:
     """A compact plain-text form (``min(M, r)^2``), for captions and alt text."""
     e = parse_bound(text, symbols)
     if e is None:
@@ -114,7 +119,7 @@ def to_text(text: str | int | None, symbols: list[str] = ()) -> str:
 
 
 # --------------------------------------------------------------------------- typst tree
-def to_tree(text: str | int | None, symbols: list[str] = ()) -> MathTree:
+def to_tree(text: str | int | sympy.Expr | None, symbols: list[str] = ()) -> MathTree:
     """A JSON tree for the PDF template.
 
     Nodes: ``num`` (v), ``sym`` (v, optional sub), ``add`` (terms: [{neg, a}]), ``mul`` (fs),

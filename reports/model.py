@@ -485,12 +485,20 @@ def _partition_key(I, modes) -> tuple[int, ...]:
     return tuple(sorted(I))
 
 
+def _bound_exprs(analysis, modes: list[int]) -> dict:
+    """Partition key -> (upper, lower) as the analyzer's expressions, when ``analysis`` is an
+    ``Analysis`` (its rows carry them); empty for the JSON form (strings are parsed then)."""
+    if isinstance(analysis, dict) or analysis is None:
+        return {}
+    return {_partition_key(p.I, modes): (p.upper_expr, p.lower_expr) for p in analysis.partitions}
+
+
 def build_report_data(
-    analysis: dict,
+    analysis,
     verification: dict | None = None,
     comparison: dict | ComparisonInfo | None = None,
     *,
-    symbolic: dict | None = None,
+    symbolic=None,
     description: str = "",
     reproducibility: Reproducibility | None = None,
     verification_note: str | None = None,
@@ -500,15 +508,21 @@ def build_report_data(
 
     Parameters
     ----------
-    analysis : ``Analysis.to_dict()`` at the numeric values used (or symbolic when none).
+    analysis : the ``Analysis`` at the numeric values used (or symbolic when none), or its
+        ``to_dict()``. Given the ``Analysis`` objects, the bounds are typeset from the
+        analyzer's expressions; given the JSON form, from its strings parsed back.
     verification : ``verify_architecture(...).to_dict()`` on the same partitions, or None.
     comparison : ``analyzer.compare`` ``to_dict()`` (or a :class:`ComparisonInfo`), or None.
-    symbolic : ``Analysis.to_dict()`` of the same architecture *without* values, for the
-        symbolic columns; defaults to ``analysis``.
+    symbolic : the ``Analysis`` (or its ``to_dict()``) of the same architecture *without*
+        values, for the symbolic columns; defaults to ``analysis``.
     """
     symbolic = symbolic or analysis
+    typed = symbolic
+    analysis = analysis if isinstance(analysis, dict) else analysis.to_dict()
+    symbolic = symbolic if isinstance(symbolic, dict) else symbolic.to_dict()
     syms = list(symbolic.get("symbols") or analysis.get("symbols") or [])
     modes = list(analysis["modes"])
+    exprs = _bound_exprs(typed, modes)
 
     sym_by_key = {_partition_key(p["I"], modes): p for p in symbolic.get("partitions", [])}
     ver_by_key = {}
@@ -555,10 +569,16 @@ def build_report_data(
             row.epsilon = v.get("epsilon")
             row.window = v.get("window")
             row.warnings = list(v.get("warnings") or [])
-        row.upper_latex = to_latex(row.upper_symbolic, syms)
-        row.lower_latex = to_latex(row.lower_symbolic, syms)
-        row.upper_math = to_tree(row.upper_symbolic, syms)
-        row.lower_math = to_tree(row.lower_symbolic, syms)
+        upper, lower = row.upper_symbolic, row.lower_symbolic
+        if key in exprs and key in sym_by_key:  # typed: the analyzer's own expressions
+            upper, lower = (
+                text if expr is None else expr
+                for expr, text in zip(exprs[key], (upper, lower), strict=True)
+            )
+        row.upper_latex = to_latex(upper, syms)
+        row.lower_latex = to_latex(lower, syms)
+        row.upper_math = to_tree(upper, syms)
+        row.lower_math = to_tree(lower, syms)
         rows.append(row)
 
     branches = []

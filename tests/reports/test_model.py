@@ -21,17 +21,37 @@ def _verification(analysis: dict, certified: dict[str, int], status: dict[str, s
     parts = []
     for p in analysis["partitions"]:
         key = ",".join(map(str, p["I"]))
-        parts.append({
-            "I": p["I"], "label": p["label"], "upper": p["upper"], "lower": p["lower"],
-            "upper_symbolic": p["upper_symbolic"], "lower_symbolic": p["lower_symbolic"],
-            "upper_source": p["upper_source"], "lower_source": p["lower_source"],
-            "K": [24, 24], "capped": False, "certified_lower": certified[key],
-            "certified_text": str(certified[key]), "float_rank": certified[key],
-            "float_tolerance": 1e-12, "singular_values": [1.0] * certified[key] + [1e-16],
-            "status": status[key], "warnings": [],
-        })
-    return {"seed": 7, "prime": 2**31 - 1, "backend": "numpy", "weights": "shared",
-            "mode": "both", "max_k": 1024, "violations": 1, "partitions": parts}
+        parts.append(
+            {
+                "I": p["I"],
+                "label": p["label"],
+                "upper": p["upper"],
+                "lower": p["lower"],
+                "upper_symbolic": p["upper_symbolic"],
+                "lower_symbolic": p["lower_symbolic"],
+                "upper_source": p["upper_source"],
+                "lower_source": p["lower_source"],
+                "K": [24, 24],
+                "capped": False,
+                "certified_lower": certified[key],
+                "certified_text": str(certified[key]),
+                "float_rank": certified[key],
+                "float_tolerance": 1e-12,
+                "singular_values": [1.0] * certified[key] + [1e-16],
+                "status": status[key],
+                "warnings": [],
+            }
+        )
+    return {
+        "seed": 7,
+        "prime": 2**31 - 1,
+        "backend": "numpy",
+        "weights": "shared",
+        "mode": "both",
+        "max_k": 1024,
+        "violations": 1,
+        "partitions": parts,
+    }
 
 
 def test_rows_carry_theory_numbers():
@@ -67,8 +87,10 @@ def test_verification_matched_up_to_complement():
     for p in v["partitions"]:  # the harness may report J instead of I
         p["I"] = [m for m in range(8) if m not in p["I"]]
     data = build_report_data(a, v)
-    assert all(p.verified and p.certified_lower == WORKED_T[",".join(map(str, p.I))]
-               for p in data.partitions)
+    assert all(
+        p.verified and p.certified_lower == WORKED_T[",".join(map(str, p.I))]
+        for p in data.partitions
+    )
 
 
 def test_symbolic_and_numeric_columns():
@@ -106,3 +128,18 @@ def test_formatting_helpers():
     assert fmt_int(4**8) == "65536"
     assert fmt_int(2**64) == "2^64"  # analyzer.numbers: a power shown as a power
     assert fmt_int(2**64 + 1) == "≈ 1.8e19"
+
+
+def test_typed_analysis_gives_the_same_report_as_its_json():
+    """build_report_data takes the Analysis objects (bounds typeset from the analyzer's own
+    expressions) or their to_dict() (strings parsed back): the same report either way."""
+    arch = load_spec("builtin:paper-mixed")
+    sym = analyze(arch, families=["nodes", "odd-even"], with_tilings=True)
+    assert len(sym.partitions) > 30
+    num = analyze(arch, values={"r": 4}, partitions=["0,2,4,6,8,9,12,13"], with_tilings=True)
+    for a, s in ((sym, sym), (num, analyze(arch, partitions=["0,2,4,6,8,9,12,13"]))):
+        typed = build_report_data(a, symbolic=s).to_dict(volatile=False)
+        parsed = build_report_data(a.to_dict(), symbolic=s.to_dict()).to_dict(volatile=False)
+        assert typed == parsed
+    row = build_report_data(sym).partitions[-1]  # odd-even: (r/2)^8 by Claim 5 at least
+    assert row.lower_latex and "r" in row.lower_latex  # a symbolic bound, typeset
