@@ -89,7 +89,7 @@ def _uniform_width(branch) -> sympy.Expr | None:
     if not ws:
         return None
     w0 = ws[0]
-    if all(sympy.simplify(w - w0) == 0 for w in ws[1:]):
+    if all(w == w0 or sympy.simplify(w - w0) == 0 for w in ws[1:]):
         return w0
     return None
 

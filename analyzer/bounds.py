@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import flint
-import numpy as np
 import sympy
 
 from .circuit import Circuit
@@ -661,8 +660,13 @@ def _joint_rank(circuit: Circuit, v: int, width, arith: Arith):
         kids = [circuit.units[c] for c in u.children]
         return width[v] if all(k.kind in ("input", "prod") for k in kids) else 0
     mats = _route_matrices(circuit, v, width)
-    R = np.hstack([mats[x] for x in sorted(mats)])
-    return int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+    R = [sum(row, []) for row in zip(*(mats[x] for x in sorted(mats)), strict=True)]
+    return _rank(R)
+
+
+def _rank(R: list[list[int]]) -> int:
+    """Exact rank of an integer matrix (a list of rows); 0 for an empty one."""
+    return int(flint.fmpz_mat(R).rank()) if R and R[0] else 0
 
 
 def _leaf_pairs(rt: Routes, tap, I: int, a: Arith, read: int | None = None):
@@ -711,34 +715,43 @@ def _sources(circuit: Circuit, v: int, width, arith: Arith) -> dict[int, object]
     mats = _route_matrices(circuit, v, width)
     out = {}
     for x, R in mats.items():
-        rk = int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+        rk = _rank(R)
         if rk:
             out[x] = rk
     return out
 
 
-def _route_matrices(circuit: Circuit, v: int, width) -> dict[int, np.ndarray]:
-    """{source: integer matrix (width of v) x (width of source)}: v's channels from the source's."""
+def _route_matrices(circuit: Circuit, v: int, width) -> dict[int, list[list[int]]]:
+    """{source: integer matrix (width of v) x (width of source)}: v's channels from the source's.
+
+    Matrices are lists of rows of Python integers (exact; no NumPy needed by the analyzer)."""
     u = circuit.units[v]
     if u.kind in ("input", "prod"):
-        return {v: np.eye(width[v], dtype=np.int64)}
+        n = width[v]
+        return {v: [[int(i == j) for j in range(n)] for i in range(n)]}
     parts = [_route_matrices(circuit, c, width) for c in u.children]
     r = width[v]
-    out: dict[int, np.ndarray] = {}
+    out: dict[int, list[list[int]]] = {}
     for x in set().union(*parts):
-        R = np.zeros((r, width[x]), dtype=np.int64)
+        R = [[0] * width[x] for _ in range(r)]
         if u.kind == "sum":
             for p in parts:
                 if x in p:
-                    R += p[x]
+                    _add_rows(R, p[x], 0, r)
         else:  # exchange: channels [0, s) from children[0], [s, r) from children[1]
             s = int(u.s)
             if x in parts[0]:
-                R[:s] += parts[0][x][:s]
+                _add_rows(R, parts[0][x], 0, s)
             if x in parts[1]:
-                R[s:] += parts[1][x][s:]
+                _add_rows(R, parts[1][x], s, r)
         out[x] = R
     return out
+
+
+def _add_rows(R: list[list[int]], P: list[list[int]], lo: int, hi: int) -> None:
+    """R[lo:hi] += P[lo:hi] (rows of equal length), in place."""
+    for i in range(lo, hi):
+        R[i] = [a + b for a, b in zip(R[i], P[i], strict=True)]
 
 
 def routed_lower(rt: Routes, I: int, arith: Arith):
