@@ -197,7 +197,7 @@ class PartitionBounds:
 
 
 def _as_int(x) -> int | None:
-    if isinstance(x, int):
+    if type(x) is int or isinstance(x, int):
         return x
     x = sympy.sympify(x)
     if x.free_symbols:
@@ -210,14 +210,15 @@ def _as_int(x) -> int | None:
 def _tightest(cands: list[tuple[Any, str]], arith, want_min: bool):
     """Combine (value, source) candidates into the tightest bound and its source name."""
     cands = [(v, s) for v, s in cands if v is not None]
+    if not arith.symbolic:  # Python integers: min/max and == as they are
+        best = (min if want_min else max)(v for v, _ in cands)
+        names = [s for v, s in cands if v == best]
+        return best, " = ".join(dict.fromkeys(names))
     pick = arith.min if want_min else arith.max
     best = pick(*(v for v, _ in cands))
-    if not arith.symbolic:
-        names = [s for v, s in cands if v == best]
-    else:
-        names = [s for v, s in cands if arith._le(v, best) and arith._le(best, v)]
-        if not names:
-            names = [f"{'min' if want_min else 'max'}({', '.join(s for _, s in cands)})"]
+    names = [s for v, s in cands if arith._le(v, best) and arith._le(best, v)]
+    if not names:
+        names = [f"{'min' if want_min else 'max'}({', '.join(s for _, s in cands)})"]
     return best, " = ".join(dict.fromkeys(names))
 
 
@@ -296,8 +297,13 @@ def bound_partition(
     )
 
 
+_SHORT_INT = 1 << 1600  # below 10^482: str() gives the exact decimal (numbers.to_decimal)
+
+
 def _fmt(x) -> str:
     """Exact text of a value (decimal for integers of any size; see analyzer.numbers)."""
+    if type(x) is int and -_SHORT_INT < x < _SHORT_INT:
+        return str(x)  # performance only (issue 12): expr_text's result for a small int
     return expr_text(x)
 
 

@@ -299,11 +299,17 @@ class Propagator:
         capI, capJ = self._cap(nI), self._cap(nJ)
         if u.kind == "prod" and not a.symbolic:
             # performance only (issue 12): the product rule below on Python integers, with
-            # min and products written out (a.min and a.prod are min and a product there)
+            # min and products written out (a.min and a.prod are min and a product there);
+            # a child wholly in I or in J is looked up in the memo here, without a call
             r = self.width[uid]
-            ch = [self.state(c, I) for c in u.children]
             pi = pL = pR = 1
-            for x in ch:
+            support, pure = self.support, self.memo
+            for c in u.children:
+                cs = support[c]
+                cx = I & cs
+                x = pure.get((c, 0)) if not cx else pure.get((c, 1)) if cx == cs else None
+                if x is None:
+                    x = self.state(c, I)
                 pL *= x[0]
                 pR *= x[1]
                 pi *= x[3]
@@ -494,10 +500,10 @@ def theorem7(info: Theorem7Info, M, I: int, arith: Arith):
     lower_widths = info.lower_widths or info.widths
     ups, lows = [], []
     for t, r, rlow in zip(info.trees, info.widths, lower_widths, strict=True):
+        tI, tJ, pairs = t.theorem7_counts(I & t.root)  # tiling_counts and sibling_pairs
         if r is not None:
-            tI, tJ = t.tiling_counts(I & t.root)
             ups.append(a.pow(a.lift(r), min(tI, tJ)))
-        lows.append(a.pow(a.min(a.lift(M), a.lift(rlow)), t.sibling_pairs(I & t.root)))
+        lows.append(a.pow(a.min(a.lift(M), a.lift(rlow)), pairs))
     upper = a.sum(ups) if len(ups) == len(info.trees) else None
     return upper, a.max(*lows) if len(lows) > 1 else lows[0]
 
@@ -903,12 +909,21 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
                     _, _, f, g0 = _int_info(rt, x, I)
                     v = f * (min(g0, w) if g0 is not None else 1)
                     best = max(best, v)
-                joint = _leaf_pairs(rt, tap, I, INT)
+                joint = _leaf_pairs(rt, tap, I, INT) if len(tap) > 1 else None
                 if joint is not None:
                     best = max(best, joint)
                 factor *= best
             else:
-                o = _int_out(rt, tap, I, rd)
+                o = None
+                if len(tap) == 1:
+                    # performance only (issue 12): one source, of the tap's own support, wholly
+                    # on the tap's side: its memoised state without a call (_int_out's value)
+                    x, w = tap[0]
+                    hit = rt.memo.get((x, 1 if tI else 0))
+                    if hit is not None:
+                        o = min(w, hit[1])
+                if o is None:
+                    o = _int_out(rt, tap, I, rd)
                 if tI:
                     pI, hasI = pI * o, True
                 else:
@@ -923,6 +938,9 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
 
 def _int_out(rt: Routes, tap, I: int, read: int) -> int:
     """Independent channels a pure tap can deliver (the symbolic path's ``out``)."""
+    if len(tap) == 1:  # performance only (issue 12): no generator, no joint leaf pairs
+        x, w = tap[0]
+        return min(w, _int_info(rt, x, I)[1])
     o = max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
     joint = _leaf_pairs(rt, tap, I, INT, read)
     return o if joint is None else max(o, joint)

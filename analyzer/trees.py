@@ -54,6 +54,42 @@ class ModeTree:
                 stack.extend(self.children[n])
         return tI, tJ
 
+    def theorem7_counts(self, I: int) -> tuple[int, int, int]:
+        """``(*tiling_counts(I), sibling_pairs(I))`` in one walk of the tree (issue 12).
+
+        Both walks expand exactly the nodes that meet I and J; here each such node's children
+        are classified once, for the tilings and for the sibling pair they may form.
+        """
+        root = self.root
+        I &= root
+        # a node n (inside the root) is in I when n & I == n, in J when n & I == 0: one
+        # big-integer AND per node (J = root - I is never formed)
+        if I == root:
+            return 1, 0, 0
+        if not I:
+            return 0, 1, 0
+        children = self.children
+        tI = tJ = pairs = 0
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            ch = children[n]
+            sides = []  # per child: 1 in I, 2 in J, 0 cut (expanded next)
+            for c in ch:
+                ci = c & I
+                if ci == c:
+                    tI += 1
+                    sides.append(1)
+                elif not ci:
+                    tJ += 1
+                    sides.append(2)
+                else:
+                    stack.append(c)
+                    sides.append(0)
+            if n != root and len(ch) == 2 and sides[0] and sides[0] + sides[1] == 3:
+                pairs += 1
+        return tI, tJ, pairs
+
     def tiling(self, I: int) -> tuple[list[int], list[int]]:
         J = self.root & ~I
         tI, tJ = [], []
