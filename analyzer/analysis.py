@@ -323,7 +323,9 @@ class Analysis:
     def circuit(self) -> Circuit:
         return self.structure.circuit
 
-    def to_dict(self) -> dict:
+    def to_dict(self, partitions: bool = True) -> dict:
+        """The documented JSON form; ``partitions=False`` leaves the (possibly 32,000) rows out
+        (``"partitions": None``), for a caller that renders the structure only."""
         st = self.structure
         c = st.circuit
         arch = self.arch
@@ -399,7 +401,7 @@ class Analysis:
             },
             "notes": st.notes,
             "partition_note": self.partition_note,
-            "partitions": [p.to_dict() for p in self.partitions],
+            "partitions": [p.to_dict() for p in self.partitions] if partitions else None,
         }
 
 

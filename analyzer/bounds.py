@@ -254,10 +254,18 @@ class Propagator:
         # another partition), so memory stays proportional to the circuit.
         self.memo: dict[tuple[int, int], UnitState] = {}
         self._mixed: dict[int, UnitState] = {}
+        self._mixed_n: dict[int, int] = {}  # |I ∩ support| of the cut units, current I only
         self._mixed_I: int | None = None
         self.support = [u.support for u in circuit.units]
         self._caps: dict[int, object] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
+        # product units whose children's supports are disjoint: |I ∩ support| is the sum of
+        # the children's (performance only, issue 12)
+        pop = self.popcount_support
+        self._disjoint = [
+            u.kind == "prod" and sum(pop[c] for c in u.children) == pop[u.id] for u in circuit.units
+        ]
+        self._n_used = circuit.used_mask.bit_count()
         self._routes: Routes | None | bool = False
         self._src_cache: dict[int, frozenset] = {}
         self._plans: dict[tuple[int, ...], list] = {}
@@ -286,33 +294,44 @@ class Propagator:
         else:
             if I is not self._mixed_I and I != self._mixed_I:  # a new partition
                 self._mixed = {}
+                self._mixed_n = {}
                 self._mixed_I = I
             memo, key, nI = self._mixed, uid, -1
         st = memo.get(key)
         if st is not None:
             return st
-        if nI < 0:
-            nI = x.bit_count()
         u = self.c.units[uid]
         a = self.a
-        nJ = self.popcount_support[uid] - nI
-        capI, capJ = self._cap(nI), self._cap(nJ)
         if u.kind == "prod" and not a.symbolic:
             # performance only (issue 12): the product rule below on Python integers, with
             # min and products written out (a.min and a.prod are min and a product there);
-            # a child wholly in I or in J is looked up in the memo here, without a call
+            # a child wholly in I or in J is looked up in the memo here, without a call, and
+            # |I ∩ support| is the sum over the children when their supports are disjoint
+            # (no popcount of an N-bit integer)
             r = self.width[uid]
             pi = pL = pR = 1
-            support, pure = self.support, self.memo
+            support, pure, pop = self.support, self.memo, self.popcount_support
+            n_sum = 0
             for c in u.children:
                 cs = support[c]
                 cx = I & cs
-                x = pure.get((c, 0)) if not cx else pure.get((c, 1)) if cx == cs else None
-                if x is None:
-                    x = self.state(c, I)
-                pL *= x[0]
-                pR *= x[1]
-                pi *= x[3]
+                if not cx:
+                    cst = pure.get((c, 0))
+                elif cx == cs:
+                    cst = pure.get((c, 1))
+                    n_sum += pop[c]
+                else:
+                    cst = self.state(c, I)
+                    n_sum += self._mixed_n[c]
+                if cst is None:
+                    cst = self.state(c, I)
+                pL *= cst[0]
+                pR *= cst[1]
+                pi *= cst[3]
+            if nI < 0:
+                nI = n_sum if self._disjoint[uid] else x.bit_count()
+                self._mixed_n[uid] = nI
+            capI, capJ = self._cap(nI), self._cap(pop[uid] - nI)
             L = min(capI, pL, r * pi)
             R = min(capJ, pR, r * pi)
             pi = min(pi, L, R)
@@ -320,6 +339,10 @@ class Propagator:
             st = UnitState(L, R, pi, min(L, R, r * pi))
             memo[key] = st
             return st
+        if nI < 0:
+            nI = self._mixed_n[uid] = x.bit_count()
+        nJ = self.popcount_support[uid] - nI
+        capI, capJ = self._cap(nI), self._cap(nJ)
         one = a.lift(1)
         if u.kind == "input":
             st = UnitState(self.M, one, one, one) if nI else UnitState(one, self.M, one, one)
@@ -451,7 +474,7 @@ class Propagator:
         a = self.a
         used = self.c.used_mask
         nI = (I & used).bit_count()
-        nJ = used.bit_count() - nI
+        nJ = self._n_used - nI
         # read-out: any linear combination (rho); else one channel (pi)
         rd = self.c.arch.readout
         states = (self.state(o, I) for o in self.c.outputs)

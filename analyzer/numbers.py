@@ -47,6 +47,7 @@ JSON_EXACT_MAX = 2**53  # integers above this go to JSON as exact decimal string
 SHOW_DIGITS = 15  # integers with more digits are shown compactly (power or ≈ mantissa e exp)
 _LONG_INT = re.compile(rf"(?<![\w.])\d{{{SHOW_DIGITS + 1},}}(?![\w.])")
 _CHUNK = 500  # digits converted by one str()/int() call: below Python's smallest limit (640)
+_SHOW_MAX = 10**SHOW_DIGITS  # below it show_int gives str(n), exact or not
 
 
 # --------------------------------------------------------------------------- exact decimal text
@@ -233,6 +234,8 @@ def show(x, exact: bool = False) -> str:
     """
     if x is None:
         return "-"
+    if type(x) is int and 0 <= x < _SHOW_MAX:
+        return str(x)  # performance only (issue 12): show_int's text, exact or not
     if isinstance(x, str):
         s = x.strip()
         if s.lstrip("-").isdigit() and s.isascii():

@@ -129,15 +129,20 @@ def family(
     n = len(used)
     if name == "nodes":
         out, seen = [], set()
-        for t in trees:
-            if t is None:
-                continue
+        used_mask = circuit.used_mask
+        real = [t for t in trees if t is not None]
+        for k, t in enumerate(real):
+            # a tree's nodes are distinct (its dicts' keys): only the nodes of the trees before
+            # are looked up, and only those of a tree with trees after it are kept (hashing an
+            # N-bit mask costs microseconds: issue 12)
+            keep = k + 1 < len(real)
             for node in sorted(t.nodes, key=lambda m: (-m.bit_count(), (m & -m).bit_length())):
-                if node == circuit.used_mask or node in seen:
+                if node == used_mask or (k and node in seen):
                     continue
-                if node & circuit.used_mask != node:
+                if node & used_mask != node:
                     continue
-                seen.add(node)
+                if keep:
+                    seen.add(node)
                 out.append(Partition(node, f"node of {t.branch}"))
         if not out:
             raise SpecError(
@@ -253,9 +258,10 @@ def resolve_partitions(
         parts.extend(family(name, circuit, trees, limits=limits))
     for p in parts:
         key = min(p.I, used & ~p.I)
-        if key in seen:
+        before = len(seen)
+        seen.add(key)  # one hash of the N-bit key, not two (issue 12)
+        if len(seen) == before:
             continue
-        seen.add(key)
         out.append(p)
     return out
 

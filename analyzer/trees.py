@@ -73,20 +73,21 @@ class ModeTree:
         stack = [root]
         while stack:
             n = stack.pop()
+            sides = 0  # per child: +1 in I, +2 in J, nothing when cut (expanded next)
             ch = children[n]
-            sides = []  # per child: 1 in I, 2 in J, 0 cut (expanded next)
             for c in ch:
                 ci = c & I
                 if ci == c:
                     tI += 1
-                    sides.append(1)
+                    sides += 1
                 elif not ci:
                     tJ += 1
-                    sides.append(2)
+                    sides += 2
                 else:
                     stack.append(c)
-                    sides.append(0)
-            if n != root and len(ch) == 2 and sides[0] and sides[0] + sides[1] == 3:
+                    sides += 4
+            # a sibling pair: two children, one in I and one in J (1 + 2); a cut child adds 4
+            if sides == 3 and n != root and len(ch) == 2:
                 pairs += 1
         return tI, tJ, pairs
 

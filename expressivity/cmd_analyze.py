@@ -49,7 +49,7 @@ def fmt_positions(ps: list[int]) -> str:
 
 
 def render_structure(a: Analysis, console: Console, exact: bool = False) -> None:
-    d = a.to_dict()
+    d = a.to_dict(partitions=False)  # the rows are render_bounds' (issue 12: no 32k dicts)
     c = a.circuit
     head = Text()
     head.append(visible(d["name"]), style="bold")
