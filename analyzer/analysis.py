@@ -490,7 +490,7 @@ def _prune_memo(prop: Propagator) -> None:
     if len(prop.memo) + len(prop._mixed) <= MEMO_PRUNE_FACTOR * len(units):
         return
     prop.memo = {k: v for k, v in prop.memo.items() if k[1] in (0, 1)}
-    prop._mixed, prop._mixed_I = {}, None
+    prop._mixed, prop._mixed_n, prop._mixed_I = {}, {}, None
 
 
 def _check_work(st: Structure, n_parts: int, limits: Limits) -> None:
