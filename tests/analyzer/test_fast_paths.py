@@ -9,17 +9,20 @@ the theory's routing widths (r - s and s at an exchange).
 from __future__ import annotations
 
 import gc
+import json
 import random
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer import analyze, build_circuit, load_spec, spec_from_dict
 from analyzer.analysis import _fmt, structure
 from analyzer.bounds import INT, Arith, Propagator, _rank, routed_lower, routes
 from analyzer.circuit import _build_cached, mask_of
 from analyzer.errors import SpecError
-from analyzer.numbers import expr_text, show, show_int
+from analyzer.numbers import expr_text, json_text, jsonable, show, show_int
 from analyzer.partitions import family, resolve_partitions
 from analyzer.trees import mode_tree
 
@@ -285,3 +288,43 @@ def test_cli_main_with_arguments_leaves_the_collector_alone(capsys):
     assert e.value.code == 0
     assert (gc.get_freeze_count(), gc.get_threshold()) == before
     capsys.readouterr()
+
+
+# --------------------------------------------------------------------------- JSON text
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**53 - 3, max_value=2**53 + 3)
+    | st.integers(min_value=4300, max_value=5000).map(lambda k: 7**k)  # past str()'s limit
+    | st.integers(min_value=100, max_value=700).map(lambda k: -(10**k) - 1)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+_keys = st.text() | st.integers() | st.floats() | st.booleans() | st.none()
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=6)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.lists(st.integers(min_value=-(2**60), max_value=2**60), max_size=8)
+        | st.dictionaries(_keys, inner, max_size=5)
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_values)
+def test_json_text_is_json_dumps_of_jsonable(x):
+    """The CLI's JSON text (analyzer.numbers.json_text) is byte for byte the text of
+    ``json.dumps(jsonable(x), indent=2)``, on any JSON-able value."""
+    assert json_text(x) == json.dumps(jsonable(x), indent=2)
+
+
+def test_json_text_refuses_what_json_refuses():
+    for bad in ({(1, 2): 3}, [object()], {"a": {1j}}):
+        with pytest.raises(TypeError):
+            json.dumps(jsonable(bad), indent=2)
+        with pytest.raises(TypeError):
+            json_text(bad)

@@ -72,13 +72,14 @@ def test_claim5_fails_with_a_wrong_copy(monkeypatch):
 
 
 def test_theorem7_fails_with_a_wrong_tiling(monkeypatch):
-    orig = ModeTree.tiling_counts
+    # analyzer.bounds.theorem7 takes the tiling counts and sibling pairs from one walk
+    orig = ModeTree.theorem7_counts
 
     def wrong(self, I):  # one tiling node too few on each side
-        tI, tJ = orig(self, I)
-        return max(tI - 1, 0), max(tJ - 1, 0)
+        tI, tJ, pairs = orig(self, I)
+        return max(tI - 1, 0), max(tJ - 1, 0), pairs
 
-    monkeypatch.setattr(ModeTree, "tiling_counts", wrong)
+    monkeypatch.setattr(ModeTree, "theorem7_counts", wrong)
     res = paper_suite(groups=["theorem7"])
     bad = _failing(res, "theorem7")
     assert bad
