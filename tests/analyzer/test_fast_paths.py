@@ -24,7 +24,7 @@ from analyzer.circuit import _build_cached, mask_of
 from analyzer.errors import SpecError
 from analyzer.numbers import expr_text, json_text, jsonable, show, show_int
 from analyzer.partitions import family, resolve_partitions
-from analyzer.trees import mode_tree
+from analyzer.trees import ModeTree, mode_tree
 
 # sympy numbers through the general rules (Arith.min/prod/sum), never the integer shortcuts
 GENERAL = Arith(True)
@@ -85,10 +85,15 @@ def counts_by_definition(t, I):
 def test_theorem7_walk_equals_the_definitions(dilations, kernel):
     t = mode_tree(build_circuit(one_branch(dilations, kernel)), 0)
     masks = random_masks(t.root, 60, seed=len(dilations)) + [0, t.root] + list(t.nodes)
+    # a tree built elsewhere (analyzer.compare) has no numbering: made on first use
+    bare = ModeTree(t.branch, t.root, t.children, t.depth, t.layer, t.binary)
+    assert t.index and not bare.index and bare == t
     for I in masks:
         got = t.theorem7_counts(I)
         assert got == counts_by_definition(t, I)
         assert got == (*t.tiling_counts(I & t.root), t.sibling_pairs(I & t.root))
+        assert bare.theorem7_counts(I) == got
+    assert bare.index == t.index
 
 
 # --------------------------------------------------------------------------- propagation
