@@ -244,7 +244,7 @@ def resolve_partitions(
     positions (``[0, 1, 4, 5]``).
     """
     out: list[Partition] = []
-    seen: set[int] = set()
+    seen: set[tuple[int, int]] = set()
     used = circuit.used_mask
     parts = [
         parse_partition(t, circuit)
@@ -258,8 +258,11 @@ def resolve_partitions(
         parts.extend(family(name, circuit, trees, limits=limits))
     for p in parts:
         key = min(p.I, used & ~p.I)
+        # with its length: Python's int hash is the value mod 2^61 - 1, so masks of single
+        # positions p and p + 61 collide (long probe chains); one hash, not two (issue 12)
+        key = (key.bit_length(), key)
         before = len(seen)
-        seen.add(key)  # one hash of the N-bit key, not two (issue 12)
+        seen.add(key)
         if len(seen) == before:
             continue
         out.append(p)
