@@ -89,7 +89,7 @@ def _uniform_width(branch) -> sympy.Expr | None:
     if not ws:
         return None
     w0 = ws[0]
-    if all(sympy.simplify(w - w0) == 0 for w in ws[1:]):
+    if all(w == w0 or sympy.simplify(w - w0) == 0 for w in ws[1:]):
         return w0
     return None
 
@@ -197,7 +197,7 @@ class PartitionBounds:
 
 
 def _as_int(x) -> int | None:
-    if isinstance(x, int):
+    if type(x) is int or isinstance(x, int):
         return x
     x = sympy.sympify(x)
     if x.free_symbols:
@@ -210,14 +210,15 @@ def _as_int(x) -> int | None:
 def _tightest(cands: list[tuple[Any, str]], arith, want_min: bool):
     """Combine (value, source) candidates into the tightest bound and its source name."""
     cands = [(v, s) for v, s in cands if v is not None]
+    if not arith.symbolic:  # Python integers: min/max and == as they are
+        best = (min if want_min else max)(v for v, _ in cands)
+        names = [s for v, s in cands if v == best]
+        return best, " = ".join(dict.fromkeys(names))
     pick = arith.min if want_min else arith.max
     best = pick(*(v for v, _ in cands))
-    if not arith.symbolic:
-        names = [s for v, s in cands if v == best]
-    else:
-        names = [s for v, s in cands if arith._le(v, best) and arith._le(best, v)]
-        if not names:
-            names = [f"{'min' if want_min else 'max'}({', '.join(s for _, s in cands)})"]
+    names = [s for v, s in cands if arith._le(v, best) and arith._le(best, v)]
+    if not names:
+        names = [f"{'min' if want_min else 'max'}({', '.join(s for _, s in cands)})"]
     return best, " = ".join(dict.fromkeys(names))
 
 
@@ -296,8 +297,13 @@ def bound_partition(
     )
 
 
+_SHORT_INT = 1 << 1600  # below 10^482: str() gives the exact decimal (numbers.to_decimal)
+
+
 def _fmt(x) -> str:
     """Exact text of a value (decimal for integers of any size; see analyzer.numbers)."""
+    if type(x) is int and -_SHORT_INT < x < _SHORT_INT:
+        return str(x)  # performance only (issue 12): expr_text's result for a small int
     return expr_text(x)
 
 
@@ -317,7 +323,9 @@ class Analysis:
     def circuit(self) -> Circuit:
         return self.structure.circuit
 
-    def to_dict(self) -> dict:
+    def to_dict(self, partitions: bool = True) -> dict:
+        """The documented JSON form; ``partitions=False`` leaves the (possibly 32,000) rows out
+        (``"partitions": None``), for a caller that renders the structure only."""
         st = self.structure
         c = st.circuit
         arch = self.arch
@@ -393,7 +401,7 @@ class Analysis:
             },
             "notes": st.notes,
             "partition_note": self.partition_note,
-            "partitions": [p.to_dict() for p in self.partitions],
+            "partitions": [p.to_dict() for p in self.partitions] if partitions else None,
         }
 
 
@@ -482,7 +490,7 @@ def _prune_memo(prop: Propagator) -> None:
     if len(prop.memo) + len(prop._mixed) <= MEMO_PRUNE_FACTOR * len(units):
         return
     prop.memo = {k: v for k, v in prop.memo.items() if k[1] in (0, 1)}
-    prop._mixed, prop._mixed_I = {}, None
+    prop._mixed, prop._mixed_n, prop._mixed_I = {}, {}, None
 
 
 def _check_work(st: Structure, n_parts: int, limits: Limits) -> None:

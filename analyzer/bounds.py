@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import flint
-import numpy as np
 import sympy
 
 from .circuit import Circuit
@@ -255,10 +254,18 @@ class Propagator:
         # another partition), so memory stays proportional to the circuit.
         self.memo: dict[tuple[int, int], UnitState] = {}
         self._mixed: dict[int, UnitState] = {}
+        self._mixed_n: dict[int, int] = {}  # |I ∩ support| of the cut units, current I only
         self._mixed_I: int | None = None
         self.support = [u.support for u in circuit.units]
         self._caps: dict[int, object] = {}
         self.popcount_support = [u.support.bit_count() for u in circuit.units]
+        # product units whose children's supports are disjoint: |I ∩ support| is the sum of
+        # the children's (performance only, issue 12)
+        pop = self.popcount_support
+        self._disjoint = [
+            u.kind == "prod" and sum(pop[c] for c in u.children) == pop[u.id] for u in circuit.units
+        ]
+        self._n_used = circuit.used_mask.bit_count()
         self._routes: Routes | None | bool = False
         self._src_cache: dict[int, frozenset] = {}
         self._plans: dict[tuple[int, ...], list] = {}
@@ -287,27 +294,44 @@ class Propagator:
         else:
             if I is not self._mixed_I and I != self._mixed_I:  # a new partition
                 self._mixed = {}
+                self._mixed_n = {}
                 self._mixed_I = I
             memo, key, nI = self._mixed, uid, -1
         st = memo.get(key)
         if st is not None:
             return st
-        if nI < 0:
-            nI = x.bit_count()
         u = self.c.units[uid]
         a = self.a
-        nJ = self.popcount_support[uid] - nI
-        capI, capJ = self._cap(nI), self._cap(nJ)
         if u.kind == "prod" and not a.symbolic:
             # performance only (issue 12): the product rule below on Python integers, with
-            # min and products written out (a.min and a.prod are min and a product there)
+            # min and products written out (a.min and a.prod are min and a product there);
+            # a child wholly in I or in J is looked up in the memo here, without a call, and
+            # |I ∩ support| is the sum over the children when their supports are disjoint
+            # (no popcount of an N-bit integer)
             r = self.width[uid]
-            ch = [self.state(c, I) for c in u.children]
             pi = pL = pR = 1
-            for x in ch:
-                pL *= x[0]
-                pR *= x[1]
-                pi *= x[3]
+            support, pure, pop = self.support, self.memo, self.popcount_support
+            n_sum = 0
+            for c in u.children:
+                cs = support[c]
+                cx = I & cs
+                if not cx:
+                    cst = pure.get((c, 0))
+                elif cx == cs:
+                    cst = pure.get((c, 1))
+                    n_sum += pop[c]
+                else:
+                    cst = self.state(c, I)
+                    n_sum += self._mixed_n[c]
+                if cst is None:
+                    cst = self.state(c, I)
+                pL *= cst[0]
+                pR *= cst[1]
+                pi *= cst[3]
+            if nI < 0:
+                nI = n_sum if self._disjoint[uid] else x.bit_count()
+                self._mixed_n[uid] = nI
+            capI, capJ = self._cap(nI), self._cap(pop[uid] - nI)
             L = min(capI, pL, r * pi)
             R = min(capJ, pR, r * pi)
             pi = min(pi, L, R)
@@ -315,6 +339,10 @@ class Propagator:
             st = UnitState(L, R, pi, min(L, R, r * pi))
             memo[key] = st
             return st
+        if nI < 0:
+            nI = self._mixed_n[uid] = x.bit_count()
+        nJ = self.popcount_support[uid] - nI
+        capI, capJ = self._cap(nI), self._cap(nJ)
         one = a.lift(1)
         if u.kind == "input":
             st = UnitState(self.M, one, one, one) if nI else UnitState(one, self.M, one, one)
@@ -446,7 +474,7 @@ class Propagator:
         a = self.a
         used = self.c.used_mask
         nI = (I & used).bit_count()
-        nJ = used.bit_count() - nI
+        nJ = self._n_used - nI
         # read-out: any linear combination (rho); else one channel (pi)
         rd = self.c.arch.readout
         states = (self.state(o, I) for o in self.c.outputs)
@@ -495,10 +523,10 @@ def theorem7(info: Theorem7Info, M, I: int, arith: Arith):
     lower_widths = info.lower_widths or info.widths
     ups, lows = [], []
     for t, r, rlow in zip(info.trees, info.widths, lower_widths, strict=True):
+        tI, tJ, pairs = t.theorem7_counts(I & t.root)  # tiling_counts and sibling_pairs
         if r is not None:
-            tI, tJ = t.tiling_counts(I & t.root)
             ups.append(a.pow(a.lift(r), min(tI, tJ)))
-        lows.append(a.pow(a.min(a.lift(M), a.lift(rlow)), t.sibling_pairs(I & t.root)))
+        lows.append(a.pow(a.min(a.lift(M), a.lift(rlow)), pairs))
     upper = a.sum(ups) if len(ups) == len(info.trees) else None
     return upper, a.max(*lows) if len(lows) > 1 else lows[0]
 
@@ -661,8 +689,13 @@ def _joint_rank(circuit: Circuit, v: int, width, arith: Arith):
         kids = [circuit.units[c] for c in u.children]
         return width[v] if all(k.kind in ("input", "prod") for k in kids) else 0
     mats = _route_matrices(circuit, v, width)
-    R = np.hstack([mats[x] for x in sorted(mats)])
-    return int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+    R = [sum(row, []) for row in zip(*(mats[x] for x in sorted(mats)), strict=True)]
+    return _rank(R)
+
+
+def _rank(R: list[list[int]]) -> int:
+    """Exact rank of an integer matrix (a list of rows); 0 for an empty one."""
+    return int(flint.fmpz_mat(R).rank()) if R and R[0] else 0
 
 
 def _leaf_pairs(rt: Routes, tap, I: int, a: Arith, read: int | None = None):
@@ -711,34 +744,43 @@ def _sources(circuit: Circuit, v: int, width, arith: Arith) -> dict[int, object]
     mats = _route_matrices(circuit, v, width)
     out = {}
     for x, R in mats.items():
-        rk = int(flint.fmpz_mat(R.tolist()).rank()) if R.size else 0
+        rk = _rank(R)
         if rk:
             out[x] = rk
     return out
 
 
-def _route_matrices(circuit: Circuit, v: int, width) -> dict[int, np.ndarray]:
-    """{source: integer matrix (width of v) x (width of source)}: v's channels from the source's."""
+def _route_matrices(circuit: Circuit, v: int, width) -> dict[int, list[list[int]]]:
+    """{source: integer matrix (width of v) x (width of source)}: v's channels from the source's.
+
+    Matrices are lists of rows of Python integers (exact; no NumPy needed by the analyzer)."""
     u = circuit.units[v]
     if u.kind in ("input", "prod"):
-        return {v: np.eye(width[v], dtype=np.int64)}
+        n = width[v]
+        return {v: [[int(i == j) for j in range(n)] for i in range(n)]}
     parts = [_route_matrices(circuit, c, width) for c in u.children]
     r = width[v]
-    out: dict[int, np.ndarray] = {}
+    out: dict[int, list[list[int]]] = {}
     for x in set().union(*parts):
-        R = np.zeros((r, width[x]), dtype=np.int64)
+        R = [[0] * width[x] for _ in range(r)]
         if u.kind == "sum":
             for p in parts:
                 if x in p:
-                    R += p[x]
+                    _add_rows(R, p[x], 0, r)
         else:  # exchange: channels [0, s) from children[0], [s, r) from children[1]
             s = int(u.s)
             if x in parts[0]:
-                R[:s] += parts[0][x][:s]
+                _add_rows(R, parts[0][x], 0, s)
             if x in parts[1]:
-                R[s:] += parts[1][x][s:]
+                _add_rows(R, parts[1][x], s, r)
         out[x] = R
     return out
+
+
+def _add_rows(R: list[list[int]], P: list[list[int]], lo: int, hi: int) -> None:
+    """R[lo:hi] += P[lo:hi] (rows of equal length), in place."""
+    for i in range(lo, hi):
+        R[i] = [a + b for a, b in zip(R[i], P[i], strict=True)]
 
 
 def routed_lower(rt: Routes, I: int, arith: Arith):
@@ -890,12 +932,21 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
                     _, _, f, g0 = _int_info(rt, x, I)
                     v = f * (min(g0, w) if g0 is not None else 1)
                     best = max(best, v)
-                joint = _leaf_pairs(rt, tap, I, INT)
+                joint = _leaf_pairs(rt, tap, I, INT) if len(tap) > 1 else None
                 if joint is not None:
                     best = max(best, joint)
                 factor *= best
             else:
-                o = _int_out(rt, tap, I, rd)
+                o = None
+                if len(tap) == 1:
+                    # performance only (issue 12): one source, of the tap's own support, wholly
+                    # on the tap's side: its memoised state without a call (_int_out's value)
+                    x, w = tap[0]
+                    hit = rt.memo.get((x, 1 if tI else 0))
+                    if hit is not None:
+                        o = min(w, hit[1])
+                if o is None:
+                    o = _int_out(rt, tap, I, rd)
                 if tI:
                     pI, hasI = pI * o, True
                 else:
@@ -910,6 +961,9 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
 
 def _int_out(rt: Routes, tap, I: int, read: int) -> int:
     """Independent channels a pure tap can deliver (the symbolic path's ``out``)."""
+    if len(tap) == 1:  # performance only (issue 12): no generator, no joint leaf pairs
+        x, w = tap[0]
+        return min(w, _int_info(rt, x, I)[1])
     o = max((min(w, _int_info(rt, x, I)[1]) for x, w in tap), default=0)
     joint = _leaf_pairs(rt, tap, I, INT, read)
     return o if joint is None else max(o, joint)

@@ -197,15 +197,22 @@ def node_partitions(trees, used: int, clip: bool = False) -> list[Partition]:
     positions, may hold positions A does not use).
     """
     out, seen = [], set()
-    for t in trees:
-        if t is None:
-            continue
+    real = [t for t in trees if t is not None]
+    for k, t in enumerate(real):
+        # a tree's nodes are distinct (its dicts' keys): unless clipped, only the nodes of the
+        # trees before are looked up, and only those of a tree with trees after it are kept
+        # (hashing an N-bit mask costs microseconds: issue 12)
+        look = clip or k > 0
+        keep = clip or k + 1 < len(real)
         for node in sorted(t.nodes, key=lambda m: (-m.bit_count(), (m & -m).bit_length())):
             if clip:
                 node &= used
-            if node == 0 or node == used or node in seen or node & used != node:
+            if node == 0 or node == used or node & used != node:
                 continue
-            seen.add(node)
+            if look and node in seen:
+                continue
+            if keep:
+                seen.add(node)
             out.append(Partition(node, f"node of {t.branch}"))
     return out
 
@@ -272,7 +279,7 @@ def resolve_partitions(
     positions (``[0, 1, 4, 5]``).
     """
     out: list[Partition] = []
-    seen: set[int] = set()
+    seen: set[tuple[int, int]] = set()
     used = circuit.used_mask
     parts = [
         parse_partition(t, circuit)
@@ -286,9 +293,13 @@ def resolve_partitions(
         parts.extend(family(name, circuit, trees, limits=limits))
     for p in parts:
         key = canonical(p.I, used)
-        if key in seen:
-            continue
+        # with its length: Python's int hash is the value mod 2^61 - 1, so masks of single
+        # positions p and p + 61 collide (long probe chains); one hash, not two (issue 12)
+        key = (key.bit_length(), key)
+        before = len(seen)
         seen.add(key)
+        if len(seen) == before:
+            continue
         out.append(p)
     return out
 

@@ -719,7 +719,9 @@ def _check_widths(arch: Architecture) -> None:
         widths = [arch.branch(bn).layers[l - 1].width for bn in c.branches]
         w0 = widths[0]
         for w in widths[1:]:
-            if sympy.simplify(w - w0) != 0:
+            # equal expressions first: sympy's subtraction of symbols imports its tensor
+            # modules (0.1 s) on first use (issue 12, the CLI's start-up)
+            if w != w0 and sympy.simplify(w - w0) != 0:
                 raise SpecError(
                     src,
                     where,
@@ -738,11 +740,14 @@ def _check_widths(arch: Architecture) -> None:
                         "(set 'exchange: N' to exchange N channels)",
                     )
             _positive(s, src, f"{where}.exchange", "exchanged channels")
-            if not (w0 - s).free_symbols and (w0 - s) < 0:
+            # r - r/2 is r/2: written so, as sympy's first subtraction of symbols costs 0.1 s
+            # of lazy imports (issue 12, the CLI's start-up); the same expression either way
+            kept = s if c.exchange is None and w0.is_Symbol else w0 - s
+            if not kept.free_symbols and kept < 0:
                 raise SpecError(src, f"{where}.exchange", f"cannot exchange {s} of {w0} channels")
             half = " (half the width: set 'exchange: N' to choose)" if c.exchange is None else ""
             items.append((f"{where}.exchange", f"the exchanged channels{half}", s, 1))
-            items.append((f"{where}.exchange", f"the width {w0} minus the exchanged", w0 - s, 0))
+            items.append((f"{where}.exchange", f"the width {w0} minus the exchanged", kept, 0))
     if arch.output_channel and not arch.readout:
         for b in arch.branches:
             w = b.layers[-1].width

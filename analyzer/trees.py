@@ -5,7 +5,7 @@ Nodes are bitmasks over positions. Works on the architecture alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product as iproduct
 
 from .circuit import Circuit, branch_kind, positions_of
@@ -23,6 +23,18 @@ class ModeTree:
     depth: dict[int, int]
     layer: dict[int, int]  # node -> layer of the unit computing it (0 for leaves)
     binary: bool
+    # performance only (issue 12): (masks, children's numbers, root's number), the nodes
+    # numbered; walks index lists instead of looking N-bit masks up in ``children`` (Python's
+    # int hash is the value mod 2^61 - 1: 2^p and 2^(p + 61) collide, so a dict of single
+    # positions has long probe chains). Built by mode_tree, or on first use.
+    index: tuple = field(default=(), compare=False, repr=False)
+
+    def _numbered(self) -> tuple[list[int], list[tuple[int, ...]], int]:
+        if not self.index:
+            number = {m: i for i, m in enumerate(self.children)}
+            kids = [tuple(number[c] for c in ch) for ch in self.children.values()]
+            object.__setattr__(self, "index", (list(self.children), kids, number[self.root]))
+        return self.index
 
     @property
     def nodes(self) -> list[int]:
@@ -53,6 +65,44 @@ class ModeTree:
             else:
                 stack.extend(self.children[n])
         return tI, tJ
+
+    def theorem7_counts(self, I: int) -> tuple[int, int, int]:
+        """``(*tiling_counts(I), sibling_pairs(I))`` in one walk of the tree (issue 12).
+
+        Both walks expand exactly the nodes that meet I and J; here each such node's children
+        are classified once, for the tilings and for the sibling pair they may form.
+        """
+        root = self.root
+        I &= root
+        # a node n (inside the root) is in I when n & I == n, in J when n & I == 0: one
+        # big-integer AND per node (J = root - I is never formed)
+        if I == root:
+            return 1, 0, 0
+        if not I:
+            return 0, 1, 0
+        masks, kids, top = self._numbered()
+        tI = tJ = pairs = 0
+        stack = [top]
+        while stack:
+            n = stack.pop()
+            sides = 0  # per child: +1 in I, +2 in J, nothing when cut (expanded next)
+            ch = kids[n]
+            for k in ch:
+                c = masks[k]
+                ci = c & I
+                if ci == c:
+                    tI += 1
+                    sides += 1
+                elif not ci:
+                    tJ += 1
+                    sides += 2
+                else:
+                    stack.append(k)
+                    sides += 4
+            # a sibling pair: two children, one in I and one in J (1 + 2); a cut child adds 4
+            if sides == 3 and n != top and len(ch) == 2:
+                pairs += 1
+        return tI, tJ, pairs
 
     def tiling(self, I: int) -> tuple[list[int], list[int]]:
         J = self.root & ~I
@@ -110,27 +160,34 @@ def mode_tree(circuit: Circuit, b: int) -> ModeTree | None:
     depth: dict[int, int] = {}
     layer: dict[int, int] = {}
     L = br.depth
+    masks: list[int] = []  # ModeTree.index: the nodes in the order of ``children``
+    kids: list[tuple[int, ...]] = []
 
-    def build(l: int, tau: int, d: int) -> int:
+    def build(l: int, tau: int, d: int) -> tuple[int, int]:
         if l == 0:
             m = 1 << (N - 1 - tau)
             children[m] = ()
             depth[m] = d
             layer[m] = 0
-            return m
+            masks.append(m)
+            kids.append(())
+            return m, len(masks) - 1
         ly = br.layers[l - 1]
-        ch = tuple(build(l - 1, tau + j * ly.dilation, d + 1) for j in range(ly.kernel))
+        sub = [build(l - 1, tau + j * ly.dilation, d + 1) for j in range(ly.kernel)]
+        ch = tuple(c for c, _ in sub)
         m = 0
         for c in ch:
             m |= c
         children[m] = ch
         depth[m] = d
         layer[m] = l
-        return m
+        masks.append(m)
+        kids.append(tuple(i for _, i in sub))
+        return m, len(masks) - 1
 
-    root = build(L, 0, 0)
+    root, top = build(L, 0, 0)
     binary = all(ly.kernel == 2 for ly in br.layers)
-    return ModeTree(br.name, root, children, depth, layer, binary)
+    return ModeTree(br.name, root, children, depth, layer, binary, (masks, kids, top))
 
 
 # --------------------------------------------------------------------------- hybrid trees

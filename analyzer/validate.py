@@ -16,7 +16,7 @@ from typing import Any
 
 from . import spec as _spec
 from .circuit import build_circuit
-from .errors import LimitError
+from .errors import LimitError, SpecError
 from .limits import DEFAULT_LIMITS, Limits
 from .spec import Architecture
 
@@ -46,7 +46,21 @@ def spec_from_dict(
 def load_spec(
     ref: str | Path, values: Mapping[str, Any] | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Architecture:
-    """``analyzer.spec.load_spec`` with the structural check (made before substituting
-    ``values``, as the symbolic spec is what the file states)."""
-    arch = validate(_spec.load_spec(ref, limits=limits), limits)
-    return arch.substitute(values, limits) if values else arch
+    """``analyzer.spec.load_spec`` with the structural check.
+
+    The structural check does not depend on the widths (supports of joined units, sizes of
+    the circuit: kernels, dilations and connections only), so with ``values`` it is made on
+    the substituted spec, whose circuit the analysis then reuses (``build_circuit`` caches it)
+    instead of building the symbolic one too (issue 12). The errors are those of checking
+    first and substituting second: when the substitution fails, a structural fault of the file
+    is reported first.
+    """
+    arch = _spec.load_spec(ref, limits=limits)
+    if not values:
+        return validate(arch, limits)
+    try:
+        concrete = arch.substitute(values, limits)
+    except SpecError:
+        validate(arch, limits)
+        raise
+    return validate(concrete, limits)

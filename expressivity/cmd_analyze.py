@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -12,7 +10,7 @@ from rich.text import Text
 from analyzer import analyze, load_spec
 from analyzer.analysis import Analysis
 from analyzer.circuit import fmt_mask, mask_of, positions_of
-from analyzer.numbers import jsonable, show
+from analyzer.numbers import json_text, show
 from reports.safe_text import visible
 
 from .options import (
@@ -49,7 +47,7 @@ def fmt_positions(ps: list[int]) -> str:
 
 
 def render_structure(a: Analysis, console: Console, exact: bool = False) -> None:
-    d = a.to_dict()
+    d = a.to_dict(partitions=False)  # the rows are render_bounds' (issue 12: no 32k dicts)
     c = a.circuit
     head = Text()
     head.append(visible(d["name"]), style="bold")
@@ -189,7 +187,7 @@ def register(app: typer.Typer) -> None:
         a = analyze(arch, partitions=partition or [], families=fams, limits=limits)
         a.values = values  # already substituted; recorded for the header and the JSON
         if fmt == "json":
-            print(json.dumps(jsonable(a.to_dict()), indent=2))
+            print(json_text(a.to_dict()))  # json.dumps(jsonable(...), indent=2), faster
             return
         console = Console(highlight=False, markup=False)  # user strings are never markup
         render_structure(a, console, exact=exact)

@@ -13,9 +13,7 @@ from analyzer import SpecError, load_spec
 from analyzer.circuit import fmt_mask, mask_of
 from analyzer.compare import CompareOptions, Comparison, compare, parse_sweep
 from analyzer.numbers import jsonable, show
-from checks.guards import check_verify_cost
 from reports.safe_text import visible
-from verify import verify_architecture
 
 from .options import (
     AllowLargeOpt,
@@ -262,6 +260,8 @@ def _check_certify_cost(A, sw, values: dict, max_k: int, limits) -> None:
         Av = A.substitute(vals, limits) if vals else A
     except SpecError:
         return  # compare reports bad values itself
+    from checks.guards import check_verify_cost  # not at the top: analyze needs no harness
+
     check_verify_cost(
         Av, max_k, "shared", "exact", limits, source="compare --certify", k_option="--max-k"
     )
@@ -291,6 +291,8 @@ def register(app: typer.Typer) -> None:
         allow_large: AllowLargeOpt = False,
     ):
         """Smallest width (and size) of B whose rank bounds match A's on every partition."""
+        from verify import verify_architecture  # not at the top: analyze needs no harness
+
         check_format(fmt)
         check_seed(seed)
         limits = limits_for(allow_large)

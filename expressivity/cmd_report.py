@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 
 from analyzer import SpecError
-from checks.guards import check_all_family, check_verify_cost, check_verify_partitions
 from reports.safe_text import visible
 
 from .options import (
@@ -63,6 +62,8 @@ def register(app: typer.Typer) -> None:
         Exit code 0: report written; 1: written, but verification found a violation;
         2: bad input (spec, options, unwritable directory, missing optional dependency).
         """
+        # not at the top: `expressivity analyze` needs no harness (NumPy)
+        from checks.guards import check_all_family, check_verify_cost, check_verify_partitions
         from reports import ReportError, ReportOptions, write_report
 
         if weights not in ("shared", "per-node"):

@@ -11,7 +11,6 @@ from rich.table import Table
 from analyzer import SpecError, load_spec
 from analyzer.circuit import fmt_mask, mask_of
 from analyzer.numbers import jsonable, show
-from checks.guards import check_all_family, check_verify_cost, check_verify_partitions
 from reports.safe_text import visible
 
 from .cmd_analyze import default_families_for
@@ -189,6 +188,8 @@ def register(app: typer.Typer) -> None:
 
         Exit code 0: no violation; 1: a violation (or a failed Claim 5 check); 2: bad input.
         """
+        # not at the top: `expressivity analyze` needs no harness (NumPy)
+        from checks.guards import check_all_family, check_verify_cost, check_verify_partitions
         from verify import VerifyOptions, claim5_check, verify_architecture
         from verify.harness import Budget
 

@@ -72,13 +72,14 @@ def test_claim5_fails_with_a_wrong_copy(monkeypatch):
 
 
 def test_theorem7_fails_with_a_wrong_tiling(monkeypatch):
-    orig = ModeTree.tiling_counts
+    # analyzer.bounds.theorem7 takes the tiling counts and sibling pairs from one walk
+    orig = ModeTree.theorem7_counts
 
     def wrong(self, I):  # one tiling node too few on each side
-        tI, tJ = orig(self, I)
-        return max(tI - 1, 0), max(tJ - 1, 0)
+        tI, tJ, pairs = orig(self, I)
+        return max(tI - 1, 0), max(tJ - 1, 0), pairs
 
-    monkeypatch.setattr(ModeTree, "tiling_counts", wrong)
+    monkeypatch.setattr(ModeTree, "theorem7_counts", wrong)
     res = paper_suite(groups=["theorem7"])
     bad = _failing(res, "theorem7")
     assert bad
@@ -114,10 +115,13 @@ def test_corollary8_fails_with_a_wrong_index_set(monkeypatch):
 
 def test_corollary8_fails_with_a_wrong_tiling(monkeypatch):
     """One tiling node too few: Theorem 7's upper bound on B drops below the true rank."""
-    orig = ModeTree.tiling_counts
-    monkeypatch.setattr(
-        ModeTree, "tiling_counts", lambda self, I: tuple(max(x - 1, 0) for x in orig(self, I))
-    )
+    orig = ModeTree.theorem7_counts  # tiling counts and sibling pairs from one walk
+
+    def wrong(self, I):  # one tiling node too few on each side
+        tI, tJ, pairs = orig(self, I)
+        return max(tI - 1, 0), max(tJ - 1, 0), pairs
+
+    monkeypatch.setattr(ModeTree, "theorem7_counts", wrong)
     res = paper_suite(groups=["corollary8"])
     bad = _failing(res, "corollary8")
     assert bad and any(c.numbers["derived_exponent"] != c.numbers["formula_exponent"] for c in bad)
@@ -128,6 +132,13 @@ def test_depth_fails_with_wrong_pairs(monkeypatch):
     monkeypatch.setattr(
         ModeTree, "sibling_pairs", lambda self, *a, **k: max(orig(self, *a, **k) - 1, 0)
     )
+    orig7 = ModeTree.theorem7_counts  # the bounds take the pairs from Theorem 7's one walk
+
+    def wrong(self, I):
+        tI, tJ, pairs = orig7(self, I)
+        return tI, tJ, max(pairs - 1, 0)
+
+    monkeypatch.setattr(ModeTree, "theorem7_counts", wrong)
     res = paper_suite(groups=["depth"])
     bad = _failing(res, "depth")
     assert any("r^(N/2) on odd-even" in c.name for c in bad)
