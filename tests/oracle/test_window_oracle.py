@@ -14,8 +14,8 @@ input); the restricted rank never exceeds the full grid tensor's rank for the sa
 (multilinear networks with template inputs outside W: [A']_{I∩W} is a submatrix of [A]_I);
 and the degenerate windows where one side is empty give rank <= window bound == 1 (the cap
 M^0); on a single tree branch the bound equals the generic restricted rank (measured, as
-the propagation bound's tightness on trees). The harness's windowed certified rank never exceeds the window bound nor the oracle's
-generic restricted rank.
+the propagation bound's tightness on trees). The harness's windowed certified rank never
+exceeds the window bound, nor the oracle's generic restricted rank (multilinear networks).
 """
 
 from __future__ import annotations
