@@ -22,6 +22,7 @@ source (a weaker but valid choice, analyzer.bounds.routes): there it may only be
 
 from __future__ import annotations
 
+import pytest
 import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -190,3 +191,47 @@ def test_symbolic_path_equals_integer_path_on_joined_networks(case, data):
     concrete, sym, vals = case
     c = build_circuit(spec_from_dict(concrete, source="agreement"))
     check_agreement(concrete, sym, vals, _partitions(data, c))
+
+
+# Networks where the shared-read span binds (two trees joined after layers 1 and 2: at layer 2
+# both branches read the same join unit): rare in the random strategy, so listed here.
+def _joined(first: dict, second: dict, widths_a, widths_b, M: int = 3, readout: bool = True):
+    tree = {"kernel": 2, "dilations": [1, 2, 4]}
+    conns = [
+        {"after_layer": 1, "branches": ["A", "B"], **first},
+        {"after_layer": 2, "branches": ["A", "B"], **second},
+    ]
+    return {
+        "name": "joined-twice",
+        "input_channels": M,
+        "readout": readout,
+        "branches": [
+            {"name": "A", **tree, "channels": widths_a},
+            {"name": "B", **tree, "channels": widths_b},
+        ],
+        "connections": conns,
+    }
+
+
+SUM, EXCH1 = {"mode": "sum"}, {"exchange": 1}
+SHARED = [
+    _joined(SUM, SUM, [3, 2, 1], [3, 2, 2]),
+    _joined(EXCH1, SUM, [3, 4, 1], [3, 4, 2], M=2),
+    _joined(SUM, EXCH1, [2, 3, 2], [2, 3, 1], readout=False),
+    _joined(EXCH1, {"exchange": 2}, [4, 3, 3], [4, 3, 1], M=2),
+]
+
+
+def _in_r(spec: dict) -> dict:
+    """The same spec with every width w written r + (w - 1) (r = 1): one symbol, posynomials."""
+    out = {**spec, "input_channels": f"r + {spec['input_channels'] - 1}", "branches": []}
+    for b in spec["branches"]:
+        out["branches"].append({**b, "channels": [f"r + {w - 1}" for w in b["channels"]]})
+    return out
+
+
+@pytest.mark.parametrize("spec", SHARED, ids=range(len(SHARED)))
+def test_symbolic_path_equals_integer_path_on_shared_reads(spec):
+    used = build_circuit(spec_from_dict(spec, source="agreement")).used_positions
+    Is = [sum(1 << q for i, q in enumerate(used) if (b >> i) & 1) for b in range(1, 255, 11)]
+    check_agreement(spec, _in_r(spec), {"r": 1, "q": 1}, Is)
