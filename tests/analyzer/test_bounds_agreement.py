@@ -219,6 +219,18 @@ SHARED = [
     _joined(EXCH1, SUM, [3, 4, 1], [3, 4, 2], M=2),
     _joined(SUM, EXCH1, [2, 3, 2], [2, 3, 1], readout=False),
     _joined(EXCH1, {"exchange": 2}, [4, 3, 3], [4, 3, 1], M=2),
+    # one exchange after layer 2 (bench/mutation_witness.py: the caps and the sources' sum of
+    # the span bind here)
+    {
+        "name": "exchange-3-after-2",
+        "input_channels": 3,
+        "readout": True,
+        "branches": [
+            {"name": "A", "kernel": 2, "dilations": [1, 2, 4], "channels": [1, 4, 1]},
+            {"name": "B", "kernel": 2, "dilations": [1, 2, 4], "channels": [1, 4, 3]},
+        ],
+        "connections": [{"after_layer": 2, "branches": ["A", "B"], "exchange": 3}],
+    },
 ]
 
 
