@@ -62,7 +62,10 @@ TARGETS: dict[str, list[str] | None] = {
     "analyzer/partitions.py": None,
     "analyzer/circuit.py": None,
     "verify/ranks.py": None,
+    "verify/modrank.py": None,
     "verify/sampling.py": None,
+    # the window bound of verification at scale (docs/verify.md)
+    "analyzer/window.py": None,
 }
 # the bound rules, run by default: every rule of bounds.py (not the Arith comparison engine,
 # which --all adds) and the trees (tilings, sibling pairs, hybrid trees)
@@ -85,7 +88,9 @@ _ORACLE = [
     "tests/oracle/test_oracle_bounds.py::test_tight_cases",
     "tests/oracle/test_oracle_bounds.py::test_regressions",
     "tests/oracle/test_oracle_bounds.py::test_issue_exchange_swap_example",
+    "tests/analyzer/test_bounds_agreement.py",
     "tests/oracle/test_oracle_bounds.py",
+    "tests/oracle/test_window_oracle.py",
     "tests/oracle/test_reference.py",
 ]
 SELECTION: dict[str, list[str]] = {

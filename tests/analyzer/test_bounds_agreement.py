@@ -1,0 +1,249 @@
+"""The symbolic and the integer evaluation paths of the bounds agree, unit by unit.
+
+``analyzer.bounds`` runs the same rules on Python integers (concrete widths; with a hand-written
+fast path for product units and for the shared-read span) and on expressions (symbolic widths:
+exact posynomials in one symbol, or sympy). Substituting the symbols' values into the
+symbolic result must give exactly the integer result with those widths: every ``min``/``max``
+the symbolic path keeps or drops is decided for all admissible values, these included.
+
+Checked on random small JOINED networks of the oracle strategy (tests/oracle/strategies.py:
+exchanges of any s, default half exchanges, sums of two or three branches, several connections
+after one layer, joins of unequal supports), each width written as an expression in ``r`` and
+``q`` whose value is that width, for every unit's whole state (L, R, pi, rho), the output
+bound, and the routed-tree lower bound. The same rules are also run through the symbolic
+code on the concrete widths (sympy integers), which reaches the general product rule and the
+symbolic shared-read span cheaply. The expected values come from the integer path, itself
+checked against the exact rank of the full grid tensor by tests/oracle; this file kills
+mutants that change one path only (bench/results/mutation-2026-11-30b.md).
+
+The routed lower bound's symbolic path gives a tap that reads through two joins in a row no
+source (a weaker but valid choice, analyzer.bounds.routes): there it may only be smaller.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from analyzer import SpecError, build_circuit, spec_from_dict
+from analyzer.analysis import _arith_for
+from analyzer.bounds import INT, SYM, Propagator, routed_lower, symbol_minima
+from tests.oracle.strategies import spec_dicts
+
+AGREE = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+def _forms(w: int, vals: dict) -> list:
+    """Expressions in r and q (and the constant) whose value at ``vals`` is ``w``."""
+    r, q = vals["r"], vals["q"]
+    out: list = [w]
+    if w == r:
+        out.append("r")
+    if w > r:
+        out.append(f"r + {w - r}")
+    if w == 2 * r:
+        out.append("2*r")
+    if w == q:
+        out.append("q")
+    if w > q:
+        out.append(f"q + {w - q}")
+    if w == r * q:
+        out.append("r*q")
+    if w == r + q:
+        out.append("r + q")
+    return out
+
+
+def _layers(branch: dict) -> list[dict]:
+    if "layers" in branch:
+        return branch["layers"]
+    ch = branch["channels"]
+    return [
+        {
+            "kernel": branch["kernel"],
+            "dilation": d,
+            "channels": ch[i] if isinstance(ch, list) else ch,
+        }
+        for i, d in enumerate(branch["dilations"])
+    ]
+
+
+@st.composite
+def symbolic_cases(draw, joined_only: bool = True):
+    """(concrete spec, symbolic spec, symbol values): equal widths get one expression, so that
+    joined widths stay equal as expressions."""
+    spec = draw(spec_dicts(max_n=8))
+    if joined_only:
+        assume(spec.get("connections") or len(spec["branches"]) > 1)
+    vals = {"r": draw(st.integers(1, 4)), "q": draw(st.integers(1, 3))}
+    chosen: dict[int, object] = {}
+
+    def form(w: int):
+        if w not in chosen:
+            chosen[w] = draw(st.sampled_from(_forms(w, vals)))
+        return chosen[w]
+
+    concrete = {**spec, "branches": []}
+    sym = {**spec, "branches": []}
+    sym["input_channels"] = form(spec["input_channels"])
+    widths: dict[tuple[str, int], int] = {}
+    for b in spec["branches"]:
+        layers = _layers(b)
+        concrete["branches"].append({"name": b["name"], "layers": layers})
+        sym["branches"].append(
+            {
+                "name": b["name"],
+                "layers": [{**ly, "channels": form(ly["channels"])} for ly in layers],
+            }
+        )
+        for i, ly in enumerate(layers):
+            widths[(b["name"], i + 1)] = ly["channels"]
+    if spec.get("connections"):
+        conns = []
+        for c in spec["connections"]:
+            c = dict(c)
+            if "exchange" in c and draw(st.booleans()):
+                w = widths[(c["branches"][0], c["after_layer"])]
+                # s = w: the width's own expression (a full exchange); else s's own form
+                c["exchange"] = form(w) if c["exchange"] == w else form(c["exchange"])
+            conns.append(c)
+        sym["connections"] = conns
+    try:
+        spec_from_dict(sym, source="agreement")
+    except SpecError:  # an exchange count not provably <= its width: keep it concrete
+        sym["connections"] = spec.get("connections", [])
+    return concrete, sym, {k: v for k, v in vals.items()}
+
+
+def _value(x, vals: dict) -> int:
+    if isinstance(x, int):
+        return x
+    e = sympy.sympify(x)
+    e = e.subs({s: vals[s.name] for s in e.free_symbols})
+    assert e.is_integer, (x, e)
+    return int(e)
+
+
+def _has_join_chain(c) -> bool:
+    return any(
+        u.kind in ("exchange", "sum")
+        and any(c.units[ch].kind in ("exchange", "sum") for ch in u.children)
+        for u in c.units
+    )
+
+
+def _partitions(data, c, count: int = 2) -> list[int]:
+    used = c.used_positions
+    out = []
+    for _ in range(count):
+        bits = data.draw(st.integers(1, 2 ** len(used) - 2), label="I bits")
+        out.append(sum(1 << q for i, q in enumerate(used) if (bits >> i) & 1))
+    return out
+
+
+def check_agreement(concrete: dict, sym: dict, vals: dict, Is: list[int]) -> None:
+    ca = spec_from_dict(concrete, source="agreement")
+    sa = spec_from_dict(sym, source="agreement")
+    used_vals = {k: v for k, v in vals.items() if k in sa.symbol_names}
+    cc, sc = build_circuit(ca), build_circuit(sa)
+    assert len(cc.units) == len(sc.units)
+    for u, v in zip(cc.units, sc.units, strict=True):
+        assert (u.kind, u.support, u.children) == (v.kind, v.support, v.children)
+    arith = _arith_for(sa)  # what analyze uses: posynomials in one symbol, or sympy
+    paths = [
+        ("symbolic widths", Propagator(sc, arith), used_vals),
+        ("sympy on the concrete widths", Propagator(cc, SYM.with_minima(symbol_minima(ca))), {}),
+    ]
+    pint = Propagator(cc, INT)
+    chain = _has_join_chain(cc)
+    for I in Is:
+        want = [pint.state(uid, I) for uid in range(len(cc.units))]
+        want_out = pint.output_bound(I)
+        rt = pint.routes()
+        want_low = routed_lower(rt, I, INT) if rt is not None else None
+        for name, prop, vs in paths:
+            where = f"{name}: {sym if vs else concrete} values={vs} I={I:#b}"
+            for uid, w in enumerate(want):
+                got = tuple(_value(x, vs) for x in prop.state(uid, I))
+                assert got == tuple(w), f"unit {uid} ({cc.units[uid].kind}) {got} != {w}: {where}"
+            assert _value(prop.output_bound(I), vs) == want_out, where
+            srt = prop.routes()
+            assert (srt is None) == (rt is None), where
+            if rt is not None:
+                low = _value(routed_lower(srt, I, prop.a), vs)
+                if chain:  # the symbolic path's weaker choice through a chain of joins
+                    assert 1 <= low <= want_low, where
+                else:
+                    assert low == want_low, f"routed lower {low} != {want_low}: {where}"
+
+
+@AGREE
+@given(case=symbolic_cases(), data=st.data())
+def test_symbolic_path_equals_integer_path_on_joined_networks(case, data):
+    concrete, sym, vals = case
+    c = build_circuit(spec_from_dict(concrete, source="agreement"))
+    check_agreement(concrete, sym, vals, _partitions(data, c))
+
+
+# Networks where the shared-read span binds (two trees joined after layers 1 and 2: at layer 2
+# both branches read the same join unit): rare in the random strategy, so listed here.
+def _joined(first: dict, second: dict, widths_a, widths_b, M: int = 3, readout: bool = True):
+    tree = {"kernel": 2, "dilations": [1, 2, 4]}
+    conns = [
+        {"after_layer": 1, "branches": ["A", "B"], **first},
+        {"after_layer": 2, "branches": ["A", "B"], **second},
+    ]
+    return {
+        "name": "joined-twice",
+        "input_channels": M,
+        "readout": readout,
+        "branches": [
+            {"name": "A", **tree, "channels": widths_a},
+            {"name": "B", **tree, "channels": widths_b},
+        ],
+        "connections": conns,
+    }
+
+
+SUM, EXCH1 = {"mode": "sum"}, {"exchange": 1}
+SHARED = [
+    _joined(SUM, SUM, [3, 2, 1], [3, 2, 2]),
+    _joined(EXCH1, SUM, [3, 4, 1], [3, 4, 2], M=2),
+    _joined(SUM, EXCH1, [2, 3, 2], [2, 3, 1], readout=False),
+    _joined(EXCH1, {"exchange": 2}, [4, 3, 3], [4, 3, 1], M=2),
+    # one exchange after layer 2 (bench/mutation_witness.py: the caps and the sources' sum of
+    # the span bind here)
+    {
+        "name": "exchange-3-after-2",
+        "input_channels": 3,
+        "readout": True,
+        "branches": [
+            {"name": "A", "kernel": 2, "dilations": [1, 2, 4], "channels": [1, 4, 1]},
+            {"name": "B", "kernel": 2, "dilations": [1, 2, 4], "channels": [1, 4, 3]},
+        ],
+        "connections": [{"after_layer": 2, "branches": ["A", "B"], "exchange": 3}],
+    },
+]
+
+
+def _in_r(spec: dict) -> dict:
+    """The same spec with every width w written r + (w - 1) (r = 1): one symbol, posynomials."""
+    out = {**spec, "input_channels": f"r + {spec['input_channels'] - 1}", "branches": []}
+    for b in spec["branches"]:
+        out["branches"].append({**b, "channels": [f"r + {w - 1}" for w in b["channels"]]})
+    return out
+
+
+@pytest.mark.parametrize("spec", SHARED, ids=range(len(SHARED)))
+def test_symbolic_path_equals_integer_path_on_shared_reads(spec):
+    used = build_circuit(spec_from_dict(spec, source="agreement")).used_positions
+    Is = [sum(1 << q for i, q in enumerate(used) if (b >> i) & 1) for b in range(1, 255, 11)]
+    check_agreement(spec, _in_r(spec), {"r": 1, "q": 1}, Is)

@@ -1,0 +1,73 @@
+"""Tightness witnesses for the shared-read spans and the output bound (docs/theory.md sec. 4.1).
+
+Each case: the analyzer's upper bound EQUALS the generic rank of the full grid tensor, computed
+here by the oracle (tests/oracle/oracle.py, independent of the analyzer; max over two weight
+instances). A sound improvement of a rule can never break such a case (it cannot go below the
+rank); a rule made looser (a term dropped from a ``min``) does. Each was found for a surviving
+mutant of bench/mutation.py by bench/mutation_witness.py (see
+bench/results/mutation-2026-11-30b.md, which names the mutant each case kills).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer import analyze, spec_from_dict
+
+from .oracle import generic_rank
+
+
+def _tree(name: str, widths: list[int], dil=(1, 2, 4)) -> dict:
+    return {"name": name, "kernel": 2, "dilations": list(dil), "channels": widths}
+
+
+# two trees summed after layers 1 and 2: at layer 2 both branches read the same sum unit, so
+# the second sum's I-column space is the shared span prod_j min(cap_j, L of the units read)
+SUM_SUM = {
+    "name": "sum-after-1-and-2",
+    "input_channels": 3,
+    "readout": True,
+    "branches": [_tree("A", [3, 2, 1]), _tree("B", [3, 2, 2])],
+    "connections": [
+        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
+        {"after_layer": 2, "branches": ["A", "B"], "mode": "sum"},
+    ],
+}
+
+WITNESSES = [
+    # Propagator.output_bound: min(total, gL, gR) without ``total``. Two one-layer branches
+    # summed, no read-out: channel 1 of each is a product of two linear forms (a rank-one
+    # matrix x_0 x x_1), so the output is the sum of two generic rank-one 3 x 3 matrices:
+    # rank 2 = pi_A + pi_B, below the shared span (3)
+    (
+        {
+            "name": "output-total",
+            "input_channels": 3,
+            "readout": False,
+            "output_channel": 1,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1], "channels": 4},
+                {"name": "B", "layers": [{"kernel": 2, "dilation": 1, "channels": 2}]},
+            ],
+        },
+        [1],
+        2,
+    ),
+    # Propagator._shared_span (integer path): the units read by the group (the layer-1 sum)
+    # left out of min(cap, sum L of the sources, sum L of the units read), I-side
+    (SUM_SUM, [2, 3], None),
+    # the same on the J side
+    (SUM_SUM, [1, 2, 3, 4, 5], None),
+]
+
+
+@pytest.mark.parametrize(
+    "spec,I,by_hand", WITNESSES, ids=[f"{w[0]['name']}-{len(w[1])}" for w in WITNESSES]
+)
+def test_upper_bound_is_attained(spec, I, by_hand):
+    arch = spec_from_dict(spec, source="witness")
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    if by_hand is not None:
+        assert rank == by_hand  # the oracle agrees with the hand derivation above
+    assert pb.upper == rank, f"upper {pb.upper} ({pb.upper_source}), generic rank {rank}"
