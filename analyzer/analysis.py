@@ -197,7 +197,7 @@ class PartitionBounds:
 
 
 def _as_int(x) -> int | None:
-    if type(x) is int or isinstance(x, int):
+    if isinstance(x, int):
         return x
     x = sympy.sympify(x)
     if x.free_symbols:

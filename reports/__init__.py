@@ -14,31 +14,53 @@ Deterministic given the seed: two runs give the same numbers (only the date and 
 time in the reproducibility section differ).
 """
 
-from .build import (
-    FORMATS,
-    MAX_DEFAULT_PARTITIONS,
-    ReportFiles,
-    ReportOptions,
-    build_report,
-    check_dependencies,
-    check_output_dir,
-    default_report_families,
-    parse_formats,
-    write_report,
-)
-from .errors import MissingDependency, ReportError
-from .figures import FigureSpec, make_figures, plan_figures, save_figures
-from .markdown import escape, render_markdown
-from .model import (
-    ComparisonInfo,
-    PartitionRow,
-    ReportData,
-    Reproducibility,
-    build_report_data,
-    comparison_from_dict,
-    reproducibility_info,
-)
-from .pdf import render_pdf
+import importlib
+
+# performance only (issue 12): the submodules are imported on first use of a name (PEP 562),
+# so `from reports.safe_text import visible` (every CLI command) does not load the report
+# builder, figures and PDF code
+_WHERE = {
+    "ComparisonInfo": "model",
+    "FORMATS": "build",
+    "FigureSpec": "figures",
+    "MAX_DEFAULT_PARTITIONS": "build",
+    "MissingDependency": "errors",
+    "PartitionRow": "model",
+    "ReportData": "model",
+    "ReportError": "errors",
+    "ReportFiles": "build",
+    "ReportOptions": "build",
+    "Reproducibility": "model",
+    "build_report": "build",
+    "build_report_data": "model",
+    "check_dependencies": "build",
+    "check_output_dir": "build",
+    "comparison_from_dict": "model",
+    "default_report_families": "build",
+    "escape": "markdown",
+    "make_figures": "figures",
+    "parse_formats": "build",
+    "plan_figures": "figures",
+    "render_markdown": "markdown",
+    "render_pdf": "pdf",
+    "reproducibility_info": "model",
+    "save_figures": "figures",
+    "write_report": "build",
+}
+
+
+def __getattr__(name: str):
+    mod = _WHERE.get(name)
+    if mod is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
     "FORMATS",
