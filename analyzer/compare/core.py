@@ -105,6 +105,7 @@ class _Run:
     settings: SearchSettings
     notes: list[str]
     label_of: dict[int, str] = field(default_factory=dict)  # canonical I -> family label
+    shared_a: dict = field(default_factory=dict)  # A's caches valid across sweep points
     shared_b: dict = field(default_factory=dict)  # B's caches valid across sweep points
 
     def label(self, I: int) -> str:
@@ -307,7 +308,7 @@ def _sweep_point(run: _Run, value) -> ComparePoint:
         )
     st_a = structure(a_here)
     input_channels = int(a_here.input_channels)
-    lower_a = LowerA(st_a, rules=opts.lower_rules)
+    lower_a = LowerA(st_a, rules=opts.lower_rules, shared=run.shared_a)
     b_here = replace(problem.arch_b, input_channels=sympy.Integer(input_channels))
     upper_b = UpperB(
         b_here,
