@@ -37,17 +37,24 @@ _WIDTH_MEMO = 48  # B's evaluators (a structure and a propagator each) kept, wid
 
 
 class _MemoTree:
-    """A mode tree with ``tiling_counts(I)`` and ``sibling_pairs(I)`` memoised per I: what
-    ``bounds.theorem7`` reads of a tree. The memo lives in ``shared`` under the tree's shape,
-    so the same tree rebuilt at another sweep point or width finds it."""
+    """A mode tree with ``theorem7_counts(I)`` (what ``bounds.theorem7`` reads of a tree),
+    ``tiling_counts(I)`` and ``sibling_pairs(I)`` memoised per I. The memo lives in ``shared``
+    under the tree's shape, so the same tree rebuilt at another sweep point or width finds it."""
 
-    __slots__ = ("tree", "root", "_tiling", "_pairs")
+    __slots__ = ("tree", "root", "_tiling", "_pairs", "_t7")
 
     def __init__(self, tree: ModeTree, shared: dict):
         self.tree, self.root = tree, tree.root
         shape = (tree.branch, tree.root, frozenset(tree.children.items()))
         self._tiling = shared.setdefault(("tiling", shape), {})
         self._pairs = shared.setdefault(("pairs", shape), {})
+        self._t7 = shared.setdefault(("theorem7", shape), {})
+
+    def theorem7_counts(self, I: int) -> tuple[int, int, int]:
+        hit = self._t7.get(I)
+        if hit is None:
+            hit = self._t7[I] = self.tree.theorem7_counts(I)
+        return hit
 
     def tiling_counts(self, I: int) -> tuple[int, int]:
         hit = self._tiling.get(I)
