@@ -19,6 +19,7 @@ import flint
 import sympy
 
 from .circuit import Circuit
+from .pairsources import copy_maps, pair_sources
 from .trees import HybridStructure, ModeTree
 
 __all__ = [
@@ -270,6 +271,7 @@ class Propagator:
         self._src_cache: dict[int, frozenset] = {}
         self._plans: dict[tuple[int, ...], list] = {}
         self._plan_inputs: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self._spans = None  # analyzer.spans.JointSpans, built on first use
 
     def routes(self) -> Routes | None:
         """The circuit's routing table for :func:`routed_lower` (built once)."""
@@ -365,6 +367,7 @@ class Propagator:
             R = a.min(capJ, _part(a, A.R, n, A.pi) + _part(a, B.R, m, B.pi))
             gL, gR = self._shared_span(u.children, I)
             L, R = a.min(L, gL), a.min(R, gR)
+            L, R = self._joint(u.children, I, L, R)
             rho = a.min(L, R, _part(a, A.rho, n, A.pi) + _part(a, B.rho, m, B.pi))
             pi = a.min(a.max(A.pi, B.pi), L, R)
             st = UnitState(L, R, pi, rho)
@@ -376,6 +379,7 @@ class Propagator:
             R = a.min(capJ, a.sum(x.R for x in ch), r * sum_pi)
             gL, gR = self._shared_span(u.children, I)
             L, R = a.min(L, gL), a.min(R, gR)
+            L, R = self._joint(u.children, I, L, R)
             pi = a.min(sum_pi, L, R)  # one channel's rank is at most L and R
             L, R = a.min(L, r * pi), a.min(R, r * pi)  # r channels of rank <= pi
             rho = a.min(L, R, a.sum(x.rho for x in ch))
@@ -384,6 +388,19 @@ class Propagator:
             raise ValueError(f"unknown unit kind {u.kind!r}")
         memo[key] = st
         return st
+
+    def _joint(self, units, I: int, L, R):
+        """(L, R) lowered to the joint span of ``units`` (docs/theory.md sec. 4.3; integers)."""
+        if self.a.symbolic:
+            return L, R  # integer widths only (docs/theory.md sec. 4.3)
+        if self._spans is None:
+            from .spans import JointSpans
+
+            self._spans = JointSpans(self)
+        if not self._spans.shares_past(units):
+            return L, R  # disjoint pasts: nothing to gain (speed only)
+        gL, gR = self._spans.joint_span(units, I)
+        return min(L, gL), min(R, gR)
 
     def _sources_of(self, v: int) -> frozenset:
         """The product and input units whose channels span unit ``v``'s (joins add or copy)."""
@@ -484,6 +501,8 @@ class Propagator:
             # the summed outputs lie in the branches' joint column space (and row space)
             gL, gR = self._shared_span(outs, I)
             total = a.min(total, gL, gR)
+            gL, gR = self._joint(outs, I, gL, gR)
+            total = a.min(total, gL, gR)
         return a.min(self._cap(nI), self._cap(nJ), total)
 
 
@@ -568,6 +587,10 @@ class Routes:
     # unit read by a tap -> rank of the routing from all its sources at once
     joint: dict = field(default_factory=dict)
     reads: dict = field(default_factory=dict)  # product unit -> the unit each tap reads
+    # read unit -> per channel the atom it copies (analyzer.pairsources; integer widths only)
+    copies: dict = field(default_factory=dict)
+    # sources of a tap -> their partition-independent shape for pair_sources (filled lazily)
+    pair_plans: dict = field(default_factory=dict, compare=False, repr=False)
     # integer fast path (see _int_info): (unit, side) -> (side, inner, factor, g0) for units
     # wholly in I (side 1) or in J (side 0); ``mixed``: unit -> the same for the units cut by
     # the current I only (kept under key -1), cleared at the next partition
@@ -652,6 +675,7 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
         leafy,
         joint,
         {u.id: u.children for u in units if u.kind == "prod"},
+        {} if arith.symbolic else copy_maps(circuit, width),
     )
 
 
@@ -935,6 +959,10 @@ def _int_info(rt: Routes, u: int, I: int) -> tuple:
                 joint = _leaf_pairs(rt, tap, I, INT) if len(tap) > 1 else None
                 if joint is not None:
                     best = max(best, joint)
+                # several pair-node sources at once (docs/theory.md sec. 6.6)
+                joint = pair_sources(rt, [(x, min(w, rt.width[x])) for x, w in tap], I)
+                if joint is not None:
+                    best = max(best, joint)
                 factor *= best
             else:
                 o = None
@@ -977,4 +1005,9 @@ def _routed_lower_int(rt: Routes, I: int) -> int:
             continue
         w_up = rt.width[o] if rt.readout else 1
         best = max(best, f * (min(g0, w_up) if g0 is not None else 1))
+    if len({rt.support[o] for o in rt.roots}) == 1:  # the outputs are added (sec. 6.6)
+        n = [(o, rt.width[o] if rt.readout else 1) for o in dict.fromkeys(rt.roots)]
+        joint = pair_sources(rt, n, I)
+        if joint is not None:
+            best = max(best, joint)
     return best

@@ -287,9 +287,14 @@ def test_symbolic_bound_substituted_equals_numeric(case, data):
         assert e.is_integer, (text, e)
         return int(e)
 
-    assert value(s.upper_symbolic) == num.upper
-    assert value(s.lower_symbolic) == num.lower
-    assert value(s.propagation) == int(num.propagation)
+    if len(spec["branches"]) == 1:
+        assert value(s.upper_symbolic) == num.upper
+        assert value(s.lower_symbolic) == num.lower
+        assert value(s.propagation) == int(num.propagation)
+    else:  # joint spans and joint pair sources (theory.md sec. 4.3, 6.6) run on integers only
+        assert value(s.upper_symbolic) >= num.upper
+        assert value(s.lower_symbolic) <= num.lower
+        assert value(s.propagation) >= int(num.propagation)
     for f in ("theorem7_upper", "theorem7_lower", "claim5_lower"):
         # applicability may differ: widths [2, r] are uniform only once r = 2
         a, b = getattr(s, f), getattr(num, f)

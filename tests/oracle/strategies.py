@@ -21,7 +21,13 @@ from analyzer import spec_from_dict
 
 from .oracle import used_positions
 
-__all__ = ["spec_dicts", "architectures", "ARCH_NAMES"]
+__all__ = [
+    "spec_dicts",
+    "architectures",
+    "joined_spec_dicts",
+    "joined_architectures",
+    "ARCH_NAMES",
+]
 
 ARCH_NAMES = ("A", "B", "C")
 
@@ -184,4 +190,61 @@ def architectures(draw, max_n: int = 10, max_grid: int = 6561, allow_readout: bo
     used = used_positions(arch)
     M = spec["input_channels"]
     assume(2 <= len(used) <= max_n and M ** len(used) <= max_grid)
+    return spec, arch, used
+
+
+@st.composite
+def joined_spec_dicts(draw, max_depth: int = 3, M_choices=(2,)) -> dict:
+    """Mixed networks that stress the joint-span rule (docs/theory.md sec. 4.3): two or three
+    kernel-2 tree branches (occasionally kernel 3, depth 2) whose layers are permuted within the
+    blocks between joins, several joins per cut (up to two exchanges of 1..r channels, then
+    possibly a sum), narrow widths (1..3, so joined units share their past
+    and their channel spaces overlap), read-out or not."""
+    k = 3 if draw(st.integers(0, 5)) == 0 else 2
+    L = 2 if k == 3 else draw(st.integers(2, max_depth))
+    base = [k**i for i in range(L)]
+    nb = draw(st.sampled_from([2, 2, 2, 3]))
+    names = list(ARCH_NAMES[:nb])
+    cuts = sorted(draw(st.sets(st.integers(1, L - 1), min_size=1, max_size=L - 1)))
+    widths = {n: [draw(st.integers(1, 3)) for _ in range(L)] for n in names}
+    for c in cuts:  # joined units have one width: all branches share it at a cut
+        for n in names:
+            widths[n][c - 1] = widths[names[0]][c - 1]
+    conns = []
+    for c in cuts:
+        # exchanges first, then at most one sum: a connection after a sum of the same branches
+        # would join one unit with itself
+        for _ in range(draw(st.integers(0, 2))):
+            members = draw(st.sampled_from([names[:2], names[1:]])) if nb == 3 else names
+            w = widths[members[0]][c - 1]
+            conn: dict = {"after_layer": c, "branches": list(members), "mode": "exchange"}
+            conn["exchange"] = draw(st.integers(1, w))
+            conns.append(conn)
+        if draw(st.booleans()) or not any(x["after_layer"] == c for x in conns):
+            members = names if nb == 2 else draw(st.sampled_from([names[:2], names[1:], names]))
+            conns.append({"after_layer": c, "branches": list(members), "mode": "sum"})
+    branches = []
+    for n in names:
+        dils: list[int] = []
+        for lo, hi in zip([0, *cuts], [*cuts, L], strict=True):
+            dils += list(draw(st.permutations(base[lo:hi])))
+        branches.append({"name": n, "kernel": k, "dilations": dils, "channels": widths[n]})
+    readout = draw(st.booleans())
+    spec = {
+        "name": "joined",
+        "input_channels": draw(st.sampled_from(list(M_choices))),
+        "readout": readout,
+        "branches": branches,
+        "connections": conns,
+    }
+    return spec
+
+
+@st.composite
+def joined_architectures(draw, max_depth: int = 3, max_grid: int = 6561, M_choices=(2, 3)):
+    """(spec dict, Architecture, used positions) of :func:`joined_spec_dicts`, M^n <= max_grid."""
+    spec = draw(joined_spec_dicts(max_depth=max_depth, M_choices=M_choices))
+    arch = spec_from_dict(spec, source="oracle")
+    used = used_positions(arch)
+    assume(2 <= len(used) and spec["input_channels"] ** len(used) <= max_grid)
     return spec, arch, used
