@@ -295,3 +295,29 @@ def test_symbolic_routed_lower_equals_integer(spec):
             assert 1 <= got <= want
         else:
             assert got == want, f"{spec} I={I:#b}: symbolic {got}, integer {want}"
+
+
+# Cases found by bench/mutation_witness.py --agree for mutants of the symbolic code that the
+# random cases above missed (each: spec, partitions I as position lists)
+WITNESSES = [
+    # the general product rule: pi = min(prod rho, L, R) with R left out (an exchange of one
+    # channel after layer 1, widths 3 and 4 above it)
+    (
+        {
+            "name": "prod-pi-R",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 1], "channels": 3},
+                {"name": "B", "kernel": 2, "dilations": [1, 1], "channels": [3, 4]},
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 1}],
+        },
+        [[0, 2]],
+    ),
+]
+
+
+@pytest.mark.parametrize("spec,parts", WITNESSES, ids=[w[0]["name"] for w in WITNESSES])
+def test_symbolic_path_equals_integer_path_witnesses(spec, parts):
+    check_agreement(spec, spec, {}, [sum(1 << q for q in I) for I in parts])
