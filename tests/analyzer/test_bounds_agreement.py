@@ -315,6 +315,49 @@ WITNESSES = [
         },
         [[0, 2]],
     ),
+    # the general product rule: L, R = min(L, r pi), ... with r pi left out of L (the same
+    # network, a width-1 unit above the exchange in A)
+    (
+        {
+            "name": "prod-L-r-pi",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 1], "channels": [3, 1]},
+                {"name": "B", "kernel": 2, "dilations": [1, 1], "channels": 3},
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 1}],
+        },
+        [[0, 2]],
+    ),
+    # the general product rule: rho = min(L, R, r pi) with r pi written r + pi (a sum after
+    # layer 1 of two kernel-3 units of width 4)
+    (
+        {
+            "name": "prod-rho-r-pi",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {
+                    "name": "A",
+                    "layers": [
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                        {"kernel": 2, "dilation": 3, "channels": 2},
+                    ],
+                },
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                        {"kernel": 3, "dilation": 1, "channels": 1},
+                        {"kernel": 2, "dilation": 1, "channels": 1},
+                    ],
+                },
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+        },
+        [[2, 4, 5]],
+    ),
 ]
 
 
