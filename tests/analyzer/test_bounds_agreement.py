@@ -358,6 +358,38 @@ WITNESSES = [
         },
         [[2, 4, 5]],
     ),
+    # the general product rule: R = min(capJ, prod R, r pi) without capJ (three branches, two
+    # default half exchanges after layer 1, a kernel-3 unit reading both)
+    (
+        {
+            "name": "prod-R-cap",
+            "input_channels": 3,
+            "readout": False,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 1], "channels": [2, 4]},
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 1, "channels": 2},
+                        {"kernel": 2, "dilation": 2, "channels": 1},
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                    ],
+                },
+                {
+                    "name": "C",
+                    "layers": [
+                        {"kernel": 2, "dilation": 1, "channels": 2},
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                    ],
+                },
+            ],
+            "connections": [
+                {"after_layer": 1, "branches": ["A", "B"]},
+                {"after_layer": 1, "branches": ["A", "C"]},
+            ],
+        },
+        [[0, 2, 3, 4, 5]],
+    ),
 ]
 
 
