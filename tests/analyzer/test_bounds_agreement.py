@@ -193,6 +193,20 @@ def test_symbolic_path_equals_integer_path_on_joined_networks(case, data):
     check_agreement(concrete, sym, vals, _partitions(data, c))
 
 
+@pytest.mark.slow
+@settings(
+    max_examples=600,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(case=symbolic_cases(), data=st.data())
+def test_symbolic_path_equals_integer_path_on_joined_networks_large(case, data):
+    concrete, sym, vals = case
+    c = build_circuit(spec_from_dict(concrete, source="agreement"))
+    check_agreement(concrete, sym, vals, _partitions(data, c, 3))
+
+
 # Networks where the shared-read span binds (two trees joined after layers 1 and 2: at layer 2
 # both branches read the same join unit): rare in the random strategy, so listed here.
 def _joined(first: dict, second: dict, widths_a, widths_b, M: int = 3, readout: bool = True):
