@@ -120,6 +120,10 @@ def symbolic_cases(draw, joined_only: bool = True):
         spec_from_dict(sym, source="agreement")
     except SpecError:  # an exchange count not provably <= its width: keep it concrete
         sym["connections"] = spec.get("connections", [])
+        try:
+            spec_from_dict(sym, source="agreement")
+        except SpecError:  # a concrete count above a width expression's least value
+            assume(False)
     return concrete, sym, {k: v for k, v in vals.items()}
 
 
