@@ -120,6 +120,10 @@ def symbolic_cases(draw, joined_only: bool = True):
         spec_from_dict(sym, source="agreement")
     except SpecError:  # an exchange count not provably <= its width: keep it concrete
         sym["connections"] = spec.get("connections", [])
+        try:
+            spec_from_dict(sym, source="agreement")
+        except SpecError:  # a concrete count above a width expression's least value
+            assume(False)
     return concrete, sym, {k: v for k, v in vals.items()}
 
 
@@ -193,6 +197,20 @@ def test_symbolic_path_equals_integer_path_on_joined_networks(case, data):
     check_agreement(concrete, sym, vals, _partitions(data, c))
 
 
+@pytest.mark.slow
+@settings(
+    max_examples=600,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(case=symbolic_cases(), data=st.data())
+def test_symbolic_path_equals_integer_path_on_joined_networks_large(case, data):
+    concrete, sym, vals = case
+    c = build_circuit(spec_from_dict(concrete, source="agreement"))
+    check_agreement(concrete, sym, vals, _partitions(data, c, 3))
+
+
 # Networks where the shared-read span binds (two trees joined after layers 1 and 2: at layer 2
 # both branches read the same join unit): rare in the random strategy, so listed here.
 def _joined(first: dict, second: dict, widths_a, widths_b, M: int = 3, readout: bool = True):
@@ -247,3 +265,152 @@ def test_symbolic_path_equals_integer_path_on_shared_reads(spec):
     used = build_circuit(spec_from_dict(spec, source="agreement")).used_positions
     Is = [sum(1 << q for i, q in enumerate(used) if (b >> i) & 1) for b in range(1, 255, 11)]
     check_agreement(spec, _in_r(spec), {"r": 1, "q": 1}, Is)
+
+
+# The routed lower bound's symbolic code (analyzer.bounds.routed_lower) against its integer
+# fast path (_int_info) on trees, sums and mixtures with widths that make every term of it bind
+# somewhere: edges narrower and wider than the product of the taps' outs (widths 1 and 5 next
+# to each other), read-out on and off, M 2 and 3; every 7th partition of the used positions.
+ROUTED = [
+    {"name": "T", "kernel": 2, "dilations": [1, 2, 4], "channels": [1, 5, 2]},
+    {"name": "T", "kernel": 2, "dilations": [2, 1, 4], "channels": [5, 1, 3]},
+    {"name": "T", "kernel": 2, "dilations": [1, 2, 4, 8], "channels": [2, 5, 1, 2]},
+    {"name": "T", "kernel": 3, "dilations": [1, 3], "channels": [5, 2]},
+]
+
+
+def _routed_specs():
+    out = []
+    for k, br in enumerate(ROUTED):
+        for M, readout in ((2, False), (3, True)):
+            out.append(
+                {"name": f"tree-{k}", "input_channels": M, "readout": readout, "branches": [br]}
+            )
+    out.append(
+        {
+            "name": "sum",
+            "input_channels": 2,
+            "branches": [ROUTED[0], {**ROUTED[1], "name": "U"}],
+        }
+    )
+    out.append(_joined(EXCH1, SUM, [1, 5, 2], [1, 5, 3], M=2, readout=False))
+    out.append(_joined({"exchange": 2}, {"exchange": 3}, [4, 5, 1], [4, 5, 2], M=3))
+    return out
+
+
+@pytest.mark.parametrize("spec", _routed_specs(), ids=lambda s: s["name"])
+def test_symbolic_routed_lower_equals_integer(spec):
+    c = build_circuit(spec_from_dict(spec, source="agreement"))
+    used = c.used_positions
+    rt_int = Propagator(c, INT).routes()
+    rt_sym = Propagator(c, SYM.with_minima({})).routes()
+    assert rt_int is not None and rt_sym is not None
+    for b in range(1, 2 ** len(used) - 1, 7):
+        I = sum(1 << q for i, q in enumerate(used) if (b >> i) & 1)
+        want = routed_lower(rt_int, I, INT)
+        got = int(routed_lower(rt_sym, I, SYM))
+        if _has_join_chain(c):
+            assert 1 <= got <= want
+        else:
+            assert got == want, f"{spec} I={I:#b}: symbolic {got}, integer {want}"
+
+
+# Cases found by bench/mutation_witness.py --agree for mutants of the symbolic code that the
+# random cases above missed (each: spec, partitions I as position lists)
+WITNESSES = [
+    # the general product rule: pi = min(prod rho, L, R) with R left out (an exchange of one
+    # channel after layer 1, widths 3 and 4 above it)
+    (
+        {
+            "name": "prod-pi-R",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 1], "channels": 3},
+                {"name": "B", "kernel": 2, "dilations": [1, 1], "channels": [3, 4]},
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 1}],
+        },
+        [[0, 2]],
+    ),
+    # the general product rule: L, R = min(L, r pi), ... with r pi left out of L (the same
+    # network, a width-1 unit above the exchange in A)
+    (
+        {
+            "name": "prod-L-r-pi",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 1], "channels": [3, 1]},
+                {"name": "B", "kernel": 2, "dilations": [1, 1], "channels": 3},
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 1}],
+        },
+        [[0, 2]],
+    ),
+    # the general product rule: rho = min(L, R, r pi) with r pi written r + pi (a sum after
+    # layer 1 of two kernel-3 units of width 4)
+    (
+        {
+            "name": "prod-rho-r-pi",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {
+                    "name": "A",
+                    "layers": [
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                        {"kernel": 2, "dilation": 3, "channels": 2},
+                    ],
+                },
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                        {"kernel": 3, "dilation": 1, "channels": 1},
+                        {"kernel": 2, "dilation": 1, "channels": 1},
+                    ],
+                },
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+        },
+        [[2, 4, 5]],
+    ),
+    # the general product rule: R = min(capJ, prod R, r pi) without capJ (three branches, two
+    # default half exchanges after layer 1, a kernel-3 unit reading both)
+    (
+        {
+            "name": "prod-R-cap",
+            "input_channels": 3,
+            "readout": False,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 1], "channels": [2, 4]},
+                {
+                    "name": "B",
+                    "layers": [
+                        {"kernel": 2, "dilation": 1, "channels": 2},
+                        {"kernel": 2, "dilation": 2, "channels": 1},
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                    ],
+                },
+                {
+                    "name": "C",
+                    "layers": [
+                        {"kernel": 2, "dilation": 1, "channels": 2},
+                        {"kernel": 3, "dilation": 1, "channels": 4},
+                    ],
+                },
+            ],
+            "connections": [
+                {"after_layer": 1, "branches": ["A", "B"]},
+                {"after_layer": 1, "branches": ["A", "C"]},
+            ],
+        },
+        [[0, 2, 3, 4, 5]],
+    ),
+]
+
+
+@pytest.mark.parametrize("spec,parts", WITNESSES, ids=[w[0]["name"] for w in WITNESSES])
+def test_symbolic_path_equals_integer_path_witnesses(spec, parts):
+    check_agreement(spec, spec, {}, [sum(1 << q for q in I) for I in parts])

@@ -15,6 +15,7 @@ import pytest
 from analyzer import analyze, spec_from_dict
 
 from .oracle import generic_rank
+from .test_oracle_bounds import check_oracle
 
 
 def _tree(name: str, widths: list[int], dil=(1, 2, 4)) -> dict:
@@ -71,3 +72,37 @@ def test_upper_bound_is_attained(spec, I, by_hand):
     if by_hand is not None:
         assert rank == by_hand  # the oracle agrees with the hand derivation above
     assert pb.upper == rank, f"upper {pb.upper} ({pb.upper_source}), generic rank {rank}"
+
+
+# Soundness regressions of the routed-tree lower bound's joint leaf pairs (docs/theory.md sec.
+# 6.3), found by bench/mutation_witness.py for surviving mutants of ``_leaf_pairs``: with the
+# caps M^|I ∩ S|, M^|J ∩ S| of a mixed tap left out, or |J ∩ S| miscounted, the lower bound
+# becomes 3 here while the generic rank of the full grid tensor is 2. Two kernel-3 layer-1
+# units joined by an exchange of one channel, read by one kernel-2 unit (the output).
+LEAF_PAIRS = {
+    "name": "leaf-pairs-caps",
+    "input_channels": 2,
+    "readout": False,
+    "branches": [
+        {
+            "name": "A",
+            "layers": [
+                {"kernel": 3, "dilation": 1, "channels": 3},
+                {"kernel": 2, "dilation": 3, "channels": 1},
+            ],
+        },
+        {
+            "name": "B",
+            "layers": [
+                {"kernel": 3, "dilation": 1, "channels": 3},
+                {"kernel": 2, "dilation": 3, "channels": 3},
+            ],
+        },
+    ],
+    "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 1}],
+}
+
+
+@pytest.mark.parametrize("I", [[0, 1, 3, 4, 5], [2]])  # complements: the code is not symmetric
+def test_leaf_pairs_caps_regression(I):
+    check_oracle(LEAF_PAIRS, [I], "per-node")

@@ -24,6 +24,7 @@ import itertools
 
 import flint
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -131,10 +132,10 @@ def check_window(spec: dict, I: list[int], window: list[int], weights: str) -> N
 
 
 @st.composite
-def window_cases(draw):
+def window_cases(draw, max_n: int = 9, max_grid: int = 6561):
     """(spec, I, W, weights): W has >= 2 positions; I ∩ W and J ∩ W are both non-empty except
     in about one case of eight (the degenerate windows)."""
-    spec, arch, used = draw(architectures(max_n=9, max_grid=6561))
+    spec, arch, used = draw(architectures(max_n=max_n, max_grid=max_grid))
     n = len(used)
     wbits = draw(st.integers(1, 2**n - 1), label="window bits")
     window = [q for i, q in enumerate(used) if (wbits >> i) & 1]
@@ -155,4 +156,16 @@ def window_cases(draw):
 @WINDOW
 @given(case=window_cases())
 def test_window_bound_above_the_exact_restricted_rank(case):
+    check_window(*case)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(case=window_cases(max_n=10, max_grid=59049))
+def test_window_bound_above_the_exact_restricted_rank_large(case):
     check_window(*case)
