@@ -18,9 +18,16 @@ mutants that change one path only (bench/results/mutation-2026-11-30b.md).
 
 The routed lower bound's symbolic path gives a tap that reads through two joins in a row no
 source (a weaker but valid choice, analyzer.bounds.routes): there it may only be smaller.
+
+Two rules exist on integer widths only (docs/theory.md sec. 4.3 joint spans, sec. 6.6 joint
+pair sources): the paths are compared with them switched off (``shared_rules_only``), and with
+them on the integer path may only be tighter (upper no larger, lower no smaller).
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 import sympy
@@ -153,6 +160,30 @@ def _partitions(data, c, count: int = 2) -> list[int]:
     return out
 
 
+@contextmanager
+def shared_rules_only():
+    """The integer path without its integer-only rules (joint spans, joint pair sources)."""
+    with (
+        mock.patch.object(Propagator, "_joint", lambda self, units, I, L, R: (L, R)),
+        mock.patch("analyzer.bounds.pair_sources", lambda *a, **k: None),
+    ):
+        yield
+
+
+def _integer_path(cc, Is: list[int]) -> dict:
+    """Per I: every unit's state, the output bound and the routed lower bound (integers)."""
+    pint = Propagator(cc, INT)
+    rt = pint.routes()
+    return {
+        I: (
+            [pint.state(uid, I) for uid in range(len(cc.units))],
+            pint.output_bound(I),
+            routed_lower(rt, I, INT) if rt is not None else None,
+        )
+        for I in Is
+    }
+
+
 def check_agreement(concrete: dict, sym: dict, vals: dict, Is: list[int]) -> None:
     ca = spec_from_dict(concrete, source="agreement")
     sa = spec_from_dict(sym, source="agreement")
@@ -166,13 +197,16 @@ def check_agreement(concrete: dict, sym: dict, vals: dict, Is: list[int]) -> Non
         ("symbolic widths", Propagator(sc, arith), used_vals),
         ("sympy on the concrete widths", Propagator(cc, SYM.with_minima(symbol_minima(ca))), {}),
     ]
-    pint = Propagator(cc, INT)
+    with shared_rules_only():
+        shared = _integer_path(cc, Is)
+    full = _integer_path(cc, Is)
     chain = _has_join_chain(cc)
     for I in Is:
-        want = [pint.state(uid, I) for uid in range(len(cc.units))]
-        want_out = pint.output_bound(I)
-        rt = pint.routes()
-        want_low = routed_lower(rt, I, INT) if rt is not None else None
+        want, want_out, want_low = shared[I]
+        full_states, full_out, full_low = full[I]
+        for w, f in zip(want, full_states, strict=True):  # integer-only rules: only tighter
+            assert all(a <= b for a, b in zip(f, w, strict=True)), (I, w, f)
+        assert full_out <= want_out and (want_low is None or full_low >= want_low), I
         for name, prop, vs in paths:
             where = f"{name}: {sym if vs else concrete} values={vs} I={I:#b}"
             for uid, w in enumerate(want):
@@ -180,8 +214,8 @@ def check_agreement(concrete: dict, sym: dict, vals: dict, Is: list[int]) -> Non
                 assert got == tuple(w), f"unit {uid} ({cc.units[uid].kind}) {got} != {w}: {where}"
             assert _value(prop.output_bound(I), vs) == want_out, where
             srt = prop.routes()
-            assert (srt is None) == (rt is None), where
-            if rt is not None:
+            assert (srt is None) == (want_low is None), where
+            if want_low is not None:
                 low = _value(routed_lower(srt, I, prop.a), vs)
                 if chain:  # the symbolic path's weaker choice through a chain of joins
                     assert 1 <= low <= want_low, where
@@ -303,11 +337,14 @@ def test_symbolic_routed_lower_equals_integer(spec):
     c = build_circuit(spec_from_dict(spec, source="agreement"))
     used = c.used_positions
     rt_int = Propagator(c, INT).routes()
+    rt_full = Propagator(c, INT).routes()  # its own memo: the routes cache per partition
     rt_sym = Propagator(c, SYM.with_minima({})).routes()
     assert rt_int is not None and rt_sym is not None
     for b in range(1, 2 ** len(used) - 1, 7):
         I = sum(1 << q for i, q in enumerate(used) if (b >> i) & 1)
-        want = routed_lower(rt_int, I, INT)
+        with shared_rules_only():
+            want = routed_lower(rt_int, I, INT)
+        assert routed_lower(rt_full, I, INT) >= want  # with the integer-only rules
         got = int(routed_lower(rt_sym, I, SYM))
         if _has_join_chain(c):
             assert 1 <= got <= want
