@@ -15,7 +15,8 @@ spaces overlap and the sum over-counts. :func:`joint_span` bounds the span of th
   ``prod_j min(M^|I ∩ T_j|, span(units they read at tap j))``: groups of such units add up;
 * a set of product units of one support whose tap partitions differ is expanded to the
   common refinement P of those partitions (every member reaching P through product units),
-  and spans at most ``prod_{b in P} span(units reached at block b)``.
+  and spans at most ``prod_{b in P} span(units reached at block b)``;
+* a pair of members may be spanned together and the other members added.
 
 Pure, on integers (concrete widths); the structure of each set is planned once, the bounds are
 memoised per partition, and per side for sets wholly in I or in J.
@@ -25,7 +26,8 @@ from __future__ import annotations
 
 __all__ = ["JointSpans"]
 
-MAX_PAIRED = 6  # rule (c) tries every pair of members of sets up to this size
+MAX_PAIRED = 6  # rule 5 (theory sec. 4.3) tries every pair of members of sets up to this size
+MAX_REFINE = 64  # refinements of rule 4 before it is given up (a cost limit; still valid)
 
 
 class JointSpans:
@@ -110,7 +112,7 @@ class JointSpans:
         ``("prod", inputs, groups, refined, pairs)``: product and input units; ``groups``: per
         group of equal tap supports its members and ``(tap support, units read there)``;
         ``refined``: ``(block, units reached)`` of the common refinement, or None; ``pairs``:
-        the pairs of members for rule (c), or ().
+        the pairs of members for rule 5, or ().
         """
         plan = self._plans.get(S)
         if plan is not None:
@@ -149,7 +151,7 @@ class JointSpans:
         if len(by_taps) > 1 and not inputs and all(units[v].support == sup for v in S):
             blocks = _meet(list(by_taps))
             reached = self._expand(S, blocks)
-            for _ in range(sup.bit_count()):  # each refinement splits at least one block
+            for _ in range(min(sup.bit_count(), MAX_REFINE)):  # each splits at least one block
                 if not isinstance(reached, int):
                     break
                 blocks = _meet([blocks, (reached, sup & ~reached)])
