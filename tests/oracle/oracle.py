@@ -8,7 +8,8 @@ Independent of ``analyzer.circuit``, ``analyzer.bounds`` and ``verify``:
   units; the outputs of the branches are summed; channel y, or the read-out). Python integers
   modulo the prime. It only borrows the network's weight matrices (and, for per-node weights,
   the unit id under which each node's weights are filed).
-* :func:`used_positions` finds the positions the output reads by the same recursion.
+* :func:`used_positions` finds the positions the output reads by the same recursion, channel by
+  channel.
 * :func:`grid_tensor` evaluates the network (``networks.Network.evaluate_batch``, checked
   against :func:`reference_output` in ``test_reference.py``) on EVERY one-hot sequence over the
   used positions: the grid tensor A[d_1..d_n] with the standard basis as templates (eq. 1).
@@ -90,9 +91,57 @@ def receptive_positions(arch) -> int:
     return max(_offsets(arch)) + 1
 
 
+def _channel_offsets(arch) -> set[int]:
+    """Time offsets the output reads, channel by channel (the recursion of
+    :func:`reference_output` on sets of offsets instead of values): an exchange of all a
+    branch's channels, or of channels nobody reads, can leave a unit's inputs unread, which the
+    branch-level :func:`_offsets` does not see."""
+    names = [br.name for br in arch.branches]
+    memo: dict = {}
+
+    def pre(b: int, l: int, tau: int) -> list[frozenset]:
+        ly = arch.branches[b].layers[l - 1]
+        reads: frozenset = frozenset()
+        for j in range(ly.kernel):  # every channel is a product of forms in all the taps
+            for ch in post(b, l - 1, tau + j * ly.dilation):
+                reads |= ch
+        return [reads] * int(ly.width)
+
+    def post(b: int, l: int, tau: int) -> list[frozenset]:
+        if l == 0:
+            return [frozenset({tau})] * int(arch.input_channels)
+        if (b, l, tau) in memo:
+            return memo[(b, l, tau)]
+        comp = _component(arch, b, l)
+        cur = {bb: pre(bb, l, tau) for bb in comp}
+        for c in _conns_at(arch, l):  # as in reference_output
+            idx = [names.index(n) for n in c.branches]
+            if idx[0] not in comp:
+                continue
+            if c.mode == "exchange":
+                a, bb = idx
+                s = int(c.exchange) if c.exchange is not None else len(cur[a]) // 2
+                cur[a], cur[bb] = cur[bb][:s] + cur[a][s:], cur[a][:s] + cur[bb][s:]
+            else:
+                tot = [frozenset().union(*col) for col in zip(*(cur[i] for i in idx), strict=True)]
+                for i in idx:
+                    cur[i] = list(tot)
+        for bb in comp:
+            memo[(bb, l, tau)] = cur[bb]
+        return memo[(b, l, tau)]
+
+    out: set[int] = set()
+    for b, br in enumerate(arch.branches):
+        h = post(b, br.depth, 0)
+        for ch in h if arch.readout else [h[arch.output_channel]]:
+            out |= ch
+    return out
+
+
 def used_positions(arch) -> list[int]:
+    """The positions the output reads (position p is offset N - 1 - p, N structural)."""
     N = receptive_positions(arch)
-    return sorted(N - 1 - t for t in _offsets(arch))
+    return sorted(N - 1 - t for t in _channel_offsets(arch))
 
 
 def reference_output(net, x, p: int = PRIME) -> int:

@@ -5,12 +5,14 @@ theory.md's worked table."""
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer import load_spec, spec_from_dict
+from analyzer import build_circuit, load_spec, spec_from_dict
 from networks import random_network
 
 from ..worked_table import WORKED_COLUMNS, WORKED_TABLE, column_positions
@@ -82,3 +84,47 @@ def test_oracle_reproduces_the_worked_table(name):
         gen = generic_rank(arch, parts, weights)
         got = tuple(gen[tuple(p)][0] for p in parts)
         assert got == WORKED_TABLE[name][1], weights
+
+
+# Three branches with two exchanges after the same layer: the second exchange hands branch B's
+# whole (already exchanged) unit to A, so some inputs of the layer-1 units are read by no output.
+def _ly(d: int, w: int) -> dict:
+    return {"kernel": 2, "dilation": d, "channels": w}
+
+
+UNREAD = {
+    "name": "unread",
+    "input_channels": 2,
+    "readout": False,
+    "branches": [
+        {"name": "A", "layers": [_ly(4, 2), _ly(2, 2), _ly(1, 1)]},
+        {"name": "B", "layers": [_ly(1, 2), _ly(2, 2), _ly(4, 3)]},
+        {"name": "C", "layers": [_ly(2, 2), _ly(1, 1), _ly(4, 3)]},
+    ],
+    "connections": [
+        {"after_layer": 1, "branches": ["B", "C"], "exchange": 1, "allow_overlap": True},
+        {"after_layer": 1, "branches": ["A", "B"], "exchange": 2, "allow_overlap": True},
+    ],
+}
+
+
+def test_used_positions_are_the_positions_the_output_depends_on():
+    """used_positions (channel by channel) against perturbation of the reference output: a
+    position is used iff changing its input vector changes the output (random weights, random
+    inputs; 'iff' w.h.p. over both). The analyzer may keep more (a constant mode), never less."""
+    arch = spec_from_dict(UNREAD, source="test")
+    N = receptive_positions(arch)
+    net = random_network(arch, "exact", "per-node", seed=3)
+    rng = random.Random(0)
+    dep = set()
+    for _ in range(60):
+        x = [[rng.randrange(97) for _ in range(2)] for _ in range(N)]
+        base = reference_output(net, x)
+        for q in range(N):
+            y = [row[:] for row in x]
+            y[q] = [rng.randrange(97) for _ in range(2)]
+            if reference_output(net, y) != base:
+                dep.add(q)
+    assert used_positions(arch) == sorted(dep)
+    assert len(dep) < N  # the case this test is about: an input nobody reads
+    assert dep <= set(build_circuit(arch).used_positions)
