@@ -5,18 +5,21 @@ Pure: no I/O, no plotting, no typesetting. Everything a renderer shows is comput
 and a notebook user see the same tables (:meth:`ReportData.partition_table`,
 :meth:`ReportData.architecture_table`).
 
-Inputs are the documented JSON forms: ``analyzer.Analysis.to_dict()``,
-``verify.verify_architecture(...).to_dict()`` and ``analyzer.compare``'s ``to_dict()``.
+Inputs are the result objects (``analyzer.Analysis``, ``analyzer.compare.Comparison``: bounds
+typeset from the analyzer's expressions, its mode trees and hybrid trees kept for the figures)
+or their documented JSON forms (``to_dict()``: texts parsed back), and
+``verify.verify_architecture(...).to_dict()``.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import math
 import os
 import platform
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from importlib import metadata
 from typing import Any
 
@@ -34,6 +37,8 @@ __all__ = [
     "ComparisonInfo",
     "Reproducibility",
     "build_report_data",
+    "comparison_from_dict",
+    "comparison_info",
     "reproducibility_info",
     "fmt_positions",
     "fmt_int",
@@ -52,6 +57,23 @@ PACKAGES = (
     "pydantic",
     "cupy-cuda12x",
 )
+
+
+# the analyzer's own objects kept beside the JSON fields (typed results): not in ``to_dict``
+TYPED = {"typed": True}
+
+
+def _plain(obj):
+    """``dataclasses.asdict`` without the :data:`TYPED` fields (not copied, not in the JSON)."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {
+            f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if not f.metadata.get("typed")
+        }
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_plain(v) for v in obj)
+    if isinstance(obj, dict):
+        return type(obj)((_plain(k), _plain(v)) for k, v in obj.items())
+    return copy.deepcopy(obj)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -90,6 +112,8 @@ class BranchInfo:
     layers: list[LayerInfo]
     modes: list[int] | None
     tree_nodes: list[list[int]] | None
+    # the analyzer's mode tree (figures draw it), when built from the Analysis objects
+    tree: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
 
 
 @dataclass
@@ -131,6 +155,9 @@ class PartitionRow:
     lower_latex: str | None = None
     upper_math: dict | None = None
     lower_math: dict | None = None
+    # the symbolic lower bound as a sympy expression, when there is no number and the analyzer's
+    # expression was given (not the JSON form); not part of ``to_dict``
+    lower_expr: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
 
     @property
     def is_violation(self) -> bool:
@@ -310,6 +337,9 @@ class ReportData:
     comparison: ComparisonInfo | None
     reproducibility: Reproducibility | None
     omitted_partitions: int = 0
+    # the analyzer's hybrid trees (analyzer.trees.HybridStructure; the figures draw one), when
+    # built from the Analysis objects
+    hybrid: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
 
     # ---- derived views
     @property
@@ -413,7 +443,7 @@ class ReportData:
 
     def to_dict(self, volatile: bool = True) -> dict:
         """JSON-ready dict (what the PDF template reads). ``volatile=False`` drops date/elapsed."""
-        d = asdict(self)
+        d = _plain(self)
         d["violations"] = [p.index for p in self.violations]
         d["status_counts"] = self.status_counts()
         d["table"] = self.partition_table()
@@ -496,7 +526,7 @@ def _bound_exprs(analysis, modes: list[int]) -> dict:
 def build_report_data(
     analysis,
     verification: dict | None = None,
-    comparison: dict | ComparisonInfo | None = None,
+    comparison: Any = None,
     *,
     symbolic=None,
     description: str = "",
@@ -512,12 +542,15 @@ def build_report_data(
         ``to_dict()``. Given the ``Analysis`` objects, the bounds are typeset from the
         analyzer's expressions; given the JSON form, from its strings parsed back.
     verification : ``verify_architecture(...).to_dict()`` on the same partitions, or None.
-    comparison : ``analyzer.compare`` ``to_dict()`` (or a :class:`ComparisonInfo`), or None.
+    comparison : the ``analyzer.compare.Comparison`` (its bounds typeset from the analyzer's
+        expressions), its ``to_dict()`` (texts parsed back), a :class:`ComparisonInfo`, or None.
     symbolic : the ``Analysis`` (or its ``to_dict()``) of the same architecture *without*
         values, for the symbolic columns; defaults to ``analysis``.
     """
     symbolic = symbolic or analysis
     typed = symbolic
+    st = None if isinstance(typed, dict) else typed.structure  # the analyzer's trees
+    trees = {} if st is None else {t.branch: t for t in st.trees if t is not None}
     analysis = analysis if isinstance(analysis, dict) else analysis.to_dict()
     symbolic = symbolic if isinstance(symbolic, dict) else symbolic.to_dict()
     syms = list(symbolic.get("symbols") or analysis.get("symbols") or [])
@@ -579,6 +612,8 @@ def build_report_data(
         row.lower_latex = to_latex(lower, syms)
         row.upper_math = to_tree(upper, syms)
         row.lower_math = to_tree(lower, syms)
+        if row.lower is None and not isinstance(lower, str):
+            row.lower_expr = parse_bound(lower, syms)
         rows.append(row)
 
     branches = []
@@ -607,6 +642,7 @@ def build_report_data(
                 layers,
                 b.get("modes"),
                 b.get("tree_nodes"),
+                trees.get(b["name"]) if b.get("tree_nodes") is not None else None,
             )
         )
 
@@ -614,8 +650,10 @@ def build_report_data(
     M_sym = str(symbolic.get("input_channels", analysis["input_channels"]))
 
     comp = comparison
-    if comparison is not None and not isinstance(comparison, ComparisonInfo):
+    if isinstance(comparison, dict):
         comp = comparison_from_dict(comparison)
+    elif comparison is not None and not isinstance(comparison, ComparisonInfo):
+        comp = comparison_info(comparison)  # analyzer.compare.Comparison
 
     return ReportData(
         name=str(analysis["name"]),
@@ -654,6 +692,7 @@ def build_report_data(
         comparison=comp,
         reproducibility=reproducibility,
         omitted_partitions=omitted_partitions,
+        hybrid=None if st is None else st.hybrid,
     )
 
 
@@ -697,7 +736,9 @@ def highlight(data: ReportData) -> PartitionRow | None:
         # compared on a log2 scale: bounds like 32^2048 do not fit a float
         val = log2(p.lower) if p.lower is not None else None
         if p.lower is None:
-            e = parse_bound(p.lower_symbolic, data.symbols)
+            e = p.lower_expr  # typed (from the analyzer), else the text parsed back
+            if e is None:
+                e = parse_bound(p.lower_symbolic, data.symbols)
             if e is None:
                 continue
             try:
@@ -715,8 +756,22 @@ def highlight(data: ReportData) -> PartitionRow | None:
 
 
 # --------------------------------------------------------------------------- comparison
-def comparison_from_dict(d: dict) -> ComparisonInfo:
-    """Normalise ``analyzer.compare.Comparison.to_dict()`` into a :class:`ComparisonInfo`."""
+def comparison_info(comparison) -> ComparisonInfo:
+    """A :class:`ComparisonInfo` from an ``analyzer.compare.Comparison``: its JSON fields, with
+    the symbolic bounds at the witness typeset from the analyzer's own values (no parsing)."""
+    return comparison_from_dict(
+        comparison.to_dict(),
+        lower_a=comparison.lower_A_expr,
+        upper_b=comparison.upper_B_expr,
+    )
+
+
+def comparison_from_dict(d: dict, *, lower_a=None, upper_b=None) -> ComparisonInfo:
+    """Normalise ``analyzer.compare.Comparison.to_dict()`` into a :class:`ComparisonInfo`.
+
+    ``lower_a``, ``upper_b``: the bounds at the witness as the analyzer's values, when the
+    caller has them (:func:`comparison_info`); else their texts in ``d`` are parsed back.
+    """
     points = []
     for p in d.get("points", []):
         w = p.get("witness") or {}
@@ -734,6 +789,9 @@ def comparison_from_dict(d: dict) -> ComparisonInfo:
         )
     A, B = d.get("A", {}), d.get("B", {})
     la, ub = d.get("lower_A_symbolic"), d.get("upper_B_symbolic")
+    # what is typeset: the analyzer's values when given, else the texts
+    la_math = la if lower_a is None or la is None else lower_a
+    ub_math = ub if upper_b is None or ub is None else upper_b
     return ComparisonInfo(
         a_name=str(A.get("name", "A")),
         b_name=str(B.get("name", "B")),
@@ -747,10 +805,10 @@ def comparison_from_dict(d: dict) -> ComparisonInfo:
         witness=d.get("witness"),
         lower_a_symbolic=la,
         upper_b_symbolic=ub,
-        lower_a_latex=to_latex(la),
-        upper_b_latex=to_latex(ub),
-        lower_a_math=None if la is None else to_tree(la),
-        upper_b_math=None if ub is None else to_tree(ub),
+        lower_a_latex=to_latex(la_math),
+        upper_b_latex=to_latex(ub_math),
+        lower_a_math=None if la is None else to_tree(la_math),
+        upper_b_math=None if ub is None else to_tree(ub_math),
         notes=[str(n) for n in d.get("notes", [])],
         certified=bool(d.get("certified")),
     )
