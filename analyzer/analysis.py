@@ -28,7 +28,7 @@ from .limits import DEFAULT_LIMITS, Limits, check
 from .numbers import expr_text, log2, to_json
 from .partitions import Partition, default_families, families_for, resolve_partitions
 from .posy import posy_arith_for
-from .spec import Architecture, exchange_count
+from .spec import Architecture, exchange_count, exchange_split
 from .trees import HybridStructure, ModeTree, hybrid_structure, mode_tree
 
 __all__ = [
@@ -143,12 +143,8 @@ def structure(arch: Architecture, limits: Limits | None = None) -> Structure:
         if hybrid is not None:
             widths = [ly.width for b in arch.branches for ly in b.layers[:-1]]
             for conn in arch.connections:
-                w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
-                if conn.mode == "exchange":
-                    s = exchange_count(conn, w)
-                    widths += [s, w - s]
-                else:
-                    widths.append(w)
+                w = arch.join_width(conn)
+                widths += exchange_split(conn, w) if conn.mode == "exchange" else [w]
             if widths:
                 hwidth = SYM.with_minima(symbol_minima(arch)).min(*widths)
             else:
@@ -374,11 +370,7 @@ class Analysis:
                     "mode": conn.mode,
                     "exchange": None
                     if conn.mode != "exchange"
-                    else _fmt(
-                        exchange_count(
-                            conn, arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
-                        )
-                    ),
+                    else _fmt(exchange_count(conn, arch.join_width(conn))),
                     "valid": all(ok for (_, _, ok) in c.joins[i]),
                 }
                 for i, conn in enumerate(arch.connections)

@@ -21,6 +21,7 @@ from .options import (
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
+    SpecArg,
     check_format,
     guarded,
     limits_for,
@@ -169,7 +170,7 @@ def register(app: typer.Typer) -> None:
     @app.command("analyze")
     @guarded
     def analyze_cmd(
-        spec: str = typer.Argument(..., help="Spec file (YAML/JSON) or builtin:NAME."),
+        spec: SpecArg,
         set_: SetOpt = None,
         partition: PartitionOpt = None,
         partitions: PartitionsOpt = None,
