@@ -316,6 +316,7 @@ class Analysis:
     parameters_symbolic: str
     parameters: int | None
     partition_note: str | None = None  # set when the default family was a representative one
+    parameters_expr: Any = field(default=None, repr=False)  # parameter_count (sympy), not JSON
 
     @property
     def circuit(self) -> Circuit:
@@ -473,6 +474,7 @@ def analyze(arch: Architecture, options: AnalyzeOptions | None = None, **fields)
         parameters_symbolic=_fmt(size),
         parameters=_as_int(size),
         partition_note=note,
+        parameters_expr=size,
     )
 
 

@@ -76,6 +76,11 @@ def _plain(obj):
     return copy.deepcopy(obj)
 
 
+def _typed_or_text(value, text):
+    """What to typeset: the analyzer's value when the report has it, else its text."""
+    return text if value is None else value
+
+
 # --------------------------------------------------------------------------- formatting
 def fmt_positions(ps: list[int] | None) -> str:
     """``{0..3,8,9}``: runs of three or more consecutive positions are shortened (the analyzer's
@@ -155,8 +160,9 @@ class PartitionRow:
     lower_latex: str | None = None
     upper_math: dict | None = None
     lower_math: dict | None = None
-    # the symbolic lower bound as a sympy expression, when there is no number and the analyzer's
-    # expression was given (not the JSON form); not part of ``to_dict``
+    # the symbolic bounds as the analyzer's values (ints, sympy expressions or posynomials),
+    # when the Analysis objects were given (not the JSON form); not part of ``to_dict``
+    upper_expr: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
     lower_expr: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
 
     @property
@@ -201,8 +207,8 @@ class PartitionRow:
             "I": fmt_positions(self.I),
             "family": self.label,
             "tiling": self.tiling_text(),
-            "upper_symbolic": to_text(self.upper_symbolic),
-            "lower_symbolic": to_text(self.lower_symbolic),
+            "upper_symbolic": to_text(_typed_or_text(self.upper_expr, self.upper_symbolic)),
+            "lower_symbolic": to_text(_typed_or_text(self.lower_expr, self.lower_symbolic)),
             "upper": fmt_int(self.upper),
             "upper_source": self.upper_source,
             "lower": fmt_int(self.lower),
@@ -551,6 +557,7 @@ def build_report_data(
     typed = symbolic
     st = None if isinstance(typed, dict) else typed.structure  # the analyzer's trees
     trees = {} if st is None else {t.branch: t for t in st.trees if t is not None}
+    sym_arch = None if st is None else typed.arch
     analysis = analysis if isinstance(analysis, dict) else analysis.to_dict()
     symbolic = symbolic if isinstance(symbolic, dict) else symbolic.to_dict()
     syms = list(symbolic.get("symbols") or analysis.get("symbols") or [])
@@ -612,8 +619,10 @@ def build_report_data(
         row.lower_latex = to_latex(lower, syms)
         row.upper_math = to_tree(upper, syms)
         row.lower_math = to_tree(lower, syms)
-        if row.lower is None and not isinstance(lower, str):
-            row.lower_expr = parse_bound(lower, syms)
+        if not isinstance(upper, str):
+            row.upper_expr = upper
+        if not isinstance(lower, str):
+            row.lower_expr = lower
         rows.append(row)
 
     branches = []
@@ -621,17 +630,22 @@ def build_report_data(
     for b in analysis["branches"]:
         sb = sym_branches.get(b["name"], b)
         layers = []
-        for ly, sly in zip(b["layers"], sb["layers"], strict=True):
+        # the widths as the analyzer's expressions when the symbolic Analysis was given
+        typed_layers = (
+            [None] * len(sb["layers"]) if sym_arch is None else _typed_widths(sym_arch, sb["name"])
+        )
+        for ly, sly, tw in zip(b["layers"], sb["layers"], typed_layers, strict=True):
             w = str(sly["channels"])
             wv = str(ly["channels"]) if str(ly["channels"]) != w else None
+            width = sly["channels"] if tw is None else tw
             layers.append(
                 LayerInfo(
                     ly["kernel"],
                     ly["dilation"],
                     w,
                     wv,
-                    to_latex(sly["channels"], syms),
-                    to_tree(sly["channels"], syms),
+                    to_latex(width, syms),
+                    to_tree(width, syms),
                 )
             )
         branches.append(
@@ -648,6 +662,9 @@ def build_report_data(
 
     params_sym = symbolic["parameters"]["symbolic"]
     M_sym = str(symbolic.get("input_channels", analysis["input_channels"]))
+    # typeset from the analyzer's expressions when given, else from the texts
+    M_math = M_sym if sym_arch is None else sym_arch.input_channels
+    params_math = _typed_or_text(None if st is None else typed.parameters_expr, params_sym)
 
     comp = comparison
     if isinstance(comparison, dict):
@@ -664,8 +681,8 @@ def build_report_data(
         input_channels_value=None
         if M_sym == str(analysis["input_channels"])
         else str(analysis["input_channels"]),
-        input_channels_latex=to_latex(M_sym, syms),
-        input_channels_math=to_tree(M_sym, syms),
+        input_channels_latex=to_latex(M_math, syms),
+        input_channels_math=to_tree(M_math, syms),
         pooling=analysis["pooling"],
         readout=bool(analysis.get("readout")),
         receptive_field=analysis["receptive_field"],
@@ -677,8 +694,8 @@ def build_report_data(
         mixture_nodes=list(analysis.get("mixture_nodes", [])),
         hybrid_trees=_hybrid(analysis, symbolic),
         parameters_symbolic=params_sym,
-        parameters_latex=to_latex(params_sym, syms),
-        parameters_math=to_tree(params_sym, syms),
+        parameters_latex=to_latex(params_math, syms),
+        parameters_math=to_tree(params_math, syms),
         parameters_value=from_json(analysis["parameters"].get("value")),
         notes=list(analysis.get("notes", [])),
         partitions=rows,
@@ -694,6 +711,11 @@ def build_report_data(
         omitted_partitions=omitted_partitions,
         hybrid=None if st is None else st.hybrid,
     )
+
+
+def _typed_widths(arch, branch: str) -> list:
+    """The layer widths of a branch as the analyzer's expressions."""
+    return [ly.width for ly in arch.branch(branch).layers]
 
 
 def _connections(analysis: dict, symbolic: dict) -> list[dict]:
@@ -736,9 +758,8 @@ def highlight(data: ReportData) -> PartitionRow | None:
         # compared on a log2 scale: bounds like 32^2048 do not fit a float
         val = log2(p.lower) if p.lower is not None else None
         if p.lower is None:
-            e = p.lower_expr  # typed (from the analyzer), else the text parsed back
-            if e is None:
-                e = parse_bound(p.lower_symbolic, data.symbols)
+            # typed (the analyzer's value), else the text parsed back
+            e = parse_bound(_typed_or_text(p.lower_expr, p.lower_symbolic), data.symbols)
             if e is None:
                 continue
             try:

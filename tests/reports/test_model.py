@@ -173,3 +173,34 @@ def test_typed_comparison_and_highlight_parse_no_text(monkeypatch):
     assert model.highlight(typed) is typed.partitions[best.index]
     assert typed.partitions[best.index].lower_expr is not None
     assert typed.comparison == from_json.comparison
+
+
+def test_report_from_the_objects_parses_no_text(monkeypatch):
+    """Given the Analysis objects, build_report_data and its tables typeset every bound, width,
+    M and the parameter count from the analyzer's values (no text is parsed back), and the
+    result equals the JSON path's. Widths are expressions here (2r, r + 1, M = r)."""
+    from analyzer import spec_from_dict
+    from reports import mathexpr, model
+
+    spec = {
+        "name": "x",
+        "input_channels": "r",
+        "readout": True,
+        "branches": [
+            {"name": "A", "kernel": 2, "dilations": [1, 2, 4], "channels": ["2*r", "r", "r+1"]}
+        ],
+    }
+    a = analyze(spec_from_dict(spec), families=["halves", "odd-even"])
+    plain = build_report_data(a.to_dict()).to_dict(volatile=False)
+    real = mathexpr.parse_bound
+
+    def parse_no_text(text, symbols=()):
+        assert not isinstance(text, str), f"parsed {text!r}"
+        return real(text, symbols)
+
+    monkeypatch.setattr(mathexpr, "parse_bound", parse_no_text)
+    monkeypatch.setattr(model, "parse_bound", parse_no_text)
+    typed = build_report_data(a)
+    assert typed.to_dict(volatile=False) == plain
+    assert typed.branches[0].layers[0].width_latex == "2 r"  # 2r, typeset
+    assert typed.parameters_math is not None and typed.input_channels_latex == "r"
