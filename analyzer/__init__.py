@@ -3,7 +3,15 @@
 Pure functions over the architecture (no I/O beyond ``load_spec``, no randomness).
 """
 
-from .analysis import Analysis, PartitionBounds, Structure, analyze, parameter_count, structure
+from .analysis import (
+    Analysis,
+    AnalyzeOptions,
+    PartitionBounds,
+    Structure,
+    analyze,
+    parameter_count,
+    structure,
+)
 from .builtins import builtin_names
 from .circuit import Circuit, build_circuit
 from .partitions import Partition, family, make_partition, parse_partition
@@ -13,6 +21,7 @@ from .validate import load_spec, spec_from_dict, validate
 
 __all__ = [
     "Analysis",
+    "AnalyzeOptions",
     "Architecture",
     "Circuit",
     "ExprError",

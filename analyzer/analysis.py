@@ -7,7 +7,8 @@ Pure: no I/O, no randomness. ``analyze`` returns an :class:`Analysis` (a datacla
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
@@ -25,13 +26,14 @@ from .bounds import (
 from .circuit import Circuit, build_circuit, positions_of
 from .limits import DEFAULT_LIMITS, Limits, check
 from .numbers import expr_text, log2, to_json
-from .partitions import Partition, default_families, resolve_partitions
+from .partitions import Partition, default_families, families_for, resolve_partitions
 from .posy import posy_arith_for
-from .spec import Architecture, exchange_count
+from .spec import Architecture, exchange_count, exchange_split
 from .trees import HybridStructure, ModeTree, hybrid_structure, mode_tree
 
 __all__ = [
     "Analysis",
+    "AnalyzeOptions",
     "PartitionBounds",
     "Structure",
     "structure",
@@ -141,12 +143,8 @@ def structure(arch: Architecture, limits: Limits | None = None) -> Structure:
         if hybrid is not None:
             widths = [ly.width for b in arch.branches for ly in b.layers[:-1]]
             for conn in arch.connections:
-                w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
-                if conn.mode == "exchange":
-                    s = exchange_count(conn, w)
-                    widths += [s, w - s]
-                else:
-                    widths.append(w)
+                w = arch.join_width(conn)
+                widths += exchange_split(conn, w) if conn.mode == "exchange" else [w]
             if widths:
                 hwidth = SYM.with_minima(symbol_minima(arch)).min(*widths)
             else:
@@ -318,6 +316,7 @@ class Analysis:
     parameters_symbolic: str
     parameters: int | None
     partition_note: str | None = None  # set when the default family was a representative one
+    parameters_expr: Any = field(default=None, repr=False)  # parameter_count (sympy), not JSON
 
     @property
     def circuit(self) -> Circuit:
@@ -372,11 +371,7 @@ class Analysis:
                     "mode": conn.mode,
                     "exchange": None
                     if conn.mode != "exchange"
-                    else _fmt(
-                        exchange_count(
-                            conn, arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
-                        )
-                    ),
+                    else _fmt(exchange_count(conn, arch.join_width(conn))),
                     "valid": all(ok for (_, _, ok) in c.joins[i]),
                 }
                 for i, conn in enumerate(arch.connections)
@@ -414,43 +409,51 @@ def _arith_for(arch: Architecture):
     return posy_arith_for(arch, minima) or SYM.with_minima(minima)
 
 
-def analyze(
-    arch: Architecture,
-    partitions: list[str | Partition | list[int]] = (),
-    families: list[str] | None = (),
-    values: dict[str, Any] | None = None,
-    with_tilings: bool = False,
-    limits: Limits | None = None,
-) -> Analysis:
-    """Analyse an architecture: structure, parameter count and bounds per partition.
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """The options of :func:`analyze` (defaults: the ``analyze`` command's).
 
-    Parameters
-    ----------
-    arch : the architecture (``analyzer.load_spec``); symbols may remain.
     partitions : explicit I's (``"0,1,4,5"``, a list of positions, or :class:`Partition`).
-    families : names of partition families (``nodes``, ``odd-even``, ``all``, ...); ``None``
-        with no explicit partition: the default family (:func:`analyzer.partitions.
-        default_families`; ``Analysis.partition_note`` says when a representative subset was
-        chosen).
+    families : names of partition families (``nodes``, ``odd-even``, ``all``, ...); ``None``:
+        those of :func:`analyzer.partitions.families_for` (none beside explicit partitions,
+        else the default family of the circuit; ``Analysis.partition_note`` says when a
+        representative subset was chosen); ``[]``: no family.
     values : symbol values to substitute first.
+    with_tilings : also give, per partition, the tilings of each mode tree.
     limits : size limits (:mod:`analyzer.limits`; default ``DEFAULT_LIMITS``), checked before
         the work: circuit size, number of partitions, partitions x units, digits of the bounds.
+    """
+
+    partitions: Sequence[str | Partition | list[int]] = ()
+    families: Sequence[str] | None = None
+    values: Mapping[str, Any] | None = None
+    with_tilings: bool = False
+    limits: Limits | None = None
+
+
+def analyze(arch: Architecture, options: AnalyzeOptions | None = None, **fields) -> Analysis:
+    """Analyse an architecture: structure, parameter count and bounds per partition.
+
+    ``options``: an :class:`AnalyzeOptions` (default ``AnalyzeOptions()``: the default
+    partition family); keyword arguments named like its fields override it
+    (``analyze(arch, families=["nodes"], values={"r": 4})``).
 
     With concrete widths the bounds are computed on Python integers (fast); otherwise on exact
     posynomials in the one symbol (:mod:`analyzer.posy`) or on sympy expressions. All run the
     same code (:class:`analyzer.bounds.Propagator`).
     """
-    limits = DEFAULT_LIMITS if limits is None else limits
-    values = dict(values or {})
+    o = replace(options or AnalyzeOptions(), **fields)
+    partitions, families, with_tilings = o.partitions or (), o.families, o.with_tilings
+    limits = DEFAULT_LIMITS if o.limits is None else o.limits
+    values = dict(o.values or {})
     if values:
         arch = arch.substitute(values)
     st = structure(arch, limits)
     note = None
     if families is None:
-        if partitions:
-            families = []
-        else:
-            families, note = default_families(st.circuit, st.trees)
+        families = families_for(st.circuit, st.trees, partitions)
+        if not partitions:
+            note = default_families(st.circuit, st.trees)[1]
     parts = resolve_partitions(st.circuit, st.trees, partitions, families, limits=limits)
     _check_work(st, len(parts), limits)
     arith = _arith_for(arch)
@@ -471,6 +474,7 @@ def analyze(
         parameters_symbolic=_fmt(size),
         parameters=_as_int(size),
         partition_note=note,
+        parameters_expr=size,
     )
 
 

@@ -160,6 +160,11 @@ class Architecture:
                 return b
         raise KeyError(name)
 
+    def join_width(self, conn: Connection) -> sympy.Expr:
+        """The width of the units a connection joins: its first branch's width at layer
+        ``after_layer`` (the joined widths are equal, checked when the spec is loaded)."""
+        return self.branch(conn.branches[0]).layers[conn.after_layer - 1].width
+
     @property
     def receptive_field(self) -> int:
         return max(b.receptive_field for b in self.branches)
@@ -850,13 +855,17 @@ def exchange_count(conn: Connection, width: sympy.Expr) -> sympy.Expr:
     return conn.exchange if conn.exchange is not None else width / 2
 
 
+def exchange_split(conn: Connection, width: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """An exchange's two channel counts at a join of this width: exchanged s and kept w - s."""
+    s = exchange_count(conn, width)
+    return s, width - s
+
+
 def width_expressions(arch: Architecture) -> list[sympy.Expr]:
     """Every expression that must be a positive integer: M, each layer's width, and for each
     exchange the exchanged count s and the kept count w - s."""
     exprs = [arch.input_channels] + [ly.width for b in arch.branches for ly in b.layers]
     for conn in arch.connections:
         if conn.mode == "exchange":
-            w = arch.branch(conn.branches[0]).layers[conn.after_layer - 1].width
-            s = exchange_count(conn, w)
-            exprs += [s, w - s]
+            exprs += exchange_split(conn, arch.join_width(conn))
     return exprs

@@ -243,6 +243,23 @@ class HybridStructure:
         tops = [s.top for s in self.segments]
         return [dict(zip(tops, ks, strict=True)) for ks in iproduct((0, 1), repeat=len(tops))]
 
+    def tree(self, choice: dict[int, int]) -> tuple[dict[int, tuple[int, ...]], dict[int, int]]:
+        """The hybrid tree H of a choice (segment top -> tree index; Def. 4): node -> ordered
+        children (``()`` for a leaf), and node -> index of the tree it is taken from (a leaf:
+        its parent's). The one reconstruction of H (the Claim 5 check, the report's figure)."""
+        children: dict[int, tuple[int, ...]] = {}
+        owner: dict[int, int] = {}
+        root = self.trees[0].root
+        stack = [(root, choice[root])]
+        while stack:
+            node, t = stack.pop()
+            owner[node] = t
+            ch = self.trees[t].children.get(node, ())
+            children[node] = ch
+            for c in reversed(ch):
+                stack.append((c, choice[c] if c in self.mixture_nodes else t))
+        return children, owner
+
     def describe(self, choice: dict[int, int]) -> list[dict]:
         return [
             {"segment": positions_of(s.top), "tree": self.trees[choice[s.top]].branch}

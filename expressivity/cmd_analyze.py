@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from analyzer import analyze, load_spec
-from analyzer.analysis import Analysis
+from analyzer.analysis import Analysis, AnalyzeOptions
 from analyzer.circuit import fmt_mask, mask_of, positions_of
 from analyzer.numbers import json_text, show
 from reports.safe_text import visible
@@ -21,6 +21,7 @@ from .options import (
     PartitionOpt,
     PartitionsOpt,
     SetOpt,
+    SpecArg,
     check_format,
     guarded,
     limits_for,
@@ -169,7 +170,7 @@ def register(app: typer.Typer) -> None:
     @app.command("analyze")
     @guarded
     def analyze_cmd(
-        spec: str = typer.Argument(..., help="Spec file (YAML/JSON) or builtin:NAME."),
+        spec: SpecArg,
         set_: SetOpt = None,
         partition: PartitionOpt = None,
         partitions: PartitionsOpt = None,
@@ -183,8 +184,12 @@ def register(app: typer.Typer) -> None:
         limits = limits_for(allow_large)
         values = parse_sets(set_, limits)
         arch = load_spec(spec, values, limits)
-        fams = list(partitions) if partitions else (None if not partition else [])
-        a = analyze(arch, partitions=partition or [], families=fams, limits=limits)
+        options = AnalyzeOptions(
+            partitions=tuple(partition or ()),
+            families=list(partitions) if partitions else None,
+            limits=limits,
+        )
+        a = analyze(arch, options)
         a.values = values  # already substituted; recorded for the header and the JSON
         if fmt == "json":
             print(json_text(a.to_dict()))  # json.dumps(jsonable(...), indent=2), faster

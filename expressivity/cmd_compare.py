@@ -17,10 +17,15 @@ from reports.safe_text import visible
 
 from .options import (
     AllowLargeOpt,
+    CopiesOpt,
     FormatOpt,
+    MaxKOpt,
     PartitionOpt,
     PartitionsOpt,
+    SearchOpt,
+    SeedOpt,
     SetOpt,
+    SweepOpt,
     check_format,
     check_seed,
     guarded,
@@ -35,19 +40,6 @@ SetBOpt = Annotated[
         help="Fix one of B's symbols (the others are B's widths, solved for), e.g. --set-b M=4.",
     ),
 ]
-SweepOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--sweep",
-        help="A's symbol and its values, e.g. r=2,4,8,16 (default: A's only symbol over 2,4,8,16).",
-    ),
-]
-CopiesOpt = Annotated[
-    int,
-    typer.Option(
-        "--copies", help="B is a sum of this many copies (Corollary 8: 'or a summation thereof')."
-    ),
-]
 CertifyOpt = Annotated[
     bool,
     typer.Option(
@@ -55,17 +47,6 @@ CertifyOpt = Annotated[
         help="Also certify A's lower bounds with the harness (exact ranks mod p) on the "
         "reported partitions; small sizes only (K capped by --max-k).",
     ),
-]
-SearchOpt = Annotated[
-    str,
-    typer.Option(
-        "--search",
-        help="Gap search: auto (exhaustive up to 16 used modes, else local), exhaustive, "
-        "local, none.",
-    ),
-]
-MaxKOpt = Annotated[
-    int, typer.Option("--max-k", help="With --certify: cap on the sampled rows/columns.")
 ]
 
 
@@ -286,7 +267,7 @@ def register(app: typer.Typer) -> None:
         certify: CertifyOpt = False,
         max_k: MaxKOpt = 1024,
         search: SearchOpt = "auto",
-        seed: int = typer.Option(0, "--seed", help="Seed of the local search and of --certify."),
+        seed: SeedOpt = 0,
         fmt: FormatOpt = "table",
         allow_large: AllowLargeOpt = False,
     ):

@@ -20,6 +20,7 @@ from .options import (
     STATE,
     AllowLargeOpt,
     FormatOpt,
+    SeedOpt,
     SetOpt,
     check_format,
     check_seed,
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
         certify: bool = typer.Option(
             True, "--certify/--no-certify", help="Spec suites: certify ranks with the harness."
         ),
-        seed: int = typer.Option(0, "--seed", help="Seed of the harness's weights and samples."),
+        seed: SeedOpt = 0,
         allow_large: AllowLargeOpt = False,
     ):
         """Check that the theory still matches what the networks do; exit 1 on any failure."""

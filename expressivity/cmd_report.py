@@ -12,9 +12,18 @@ from reports.safe_text import visible
 
 from .options import (
     AllowLargeOpt,
+    BackendOpt,
+    CopiesOpt,
+    MaxKOpt,
+    ModeOpt,
     PartitionOpt,
     PartitionsOpt,
+    SearchOpt,
+    SeedOpt,
     SetOpt,
+    SpecArg,
+    SweepOpt,
+    WeightsOpt,
     check_seed,
     guarded,
     limits_for,
@@ -27,7 +36,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     @guarded
     def report_cmd(
-        spec: str = typer.Argument(..., help="Spec file (YAML/JSON) or builtin:NAME."),
+        spec: SpecArg,
         compare: str | None = typer.Option(
             None, "--compare", help="Architecture B: how large must B be to replicate SPEC?"
         ),
@@ -41,20 +50,14 @@ def register(app: typer.Typer) -> None:
         ),
         fmt: str = typer.Option("md,pdf", "--format", "-f", help="Comma-separated: md, pdf."),
         out: str = typer.Option("report", "--out", "-o", help="Output directory."),
-        seed: int = typer.Option(0, "--seed", help="Seed of weights and samples."),
-        weights: str = typer.Option("shared", "--weights", help="shared or per-node."),
-        backend: str = typer.Option("numpy", "--backend", help="numpy or cupy (GPU)."),
-        mode: str = typer.Option("both", "--mode", help="exact, float or both."),
-        max_k: int | None = typer.Option(
-            None, "--max-k", help="Cap on sampled rows/columns (verify's default: 1024)."
-        ),
-        sweep: str | None = typer.Option(
-            None, "--sweep", help="Comparison sweep of SPEC's symbol, e.g. r=2,4,8,16."
-        ),
-        copies: int = typer.Option(1, "--copies", help="Compare against a sum of this many B's."),
-        search: str = typer.Option(
-            "auto", "--search", help="Comparison partition search: auto|exhaustive|local|none."
-        ),
+        seed: SeedOpt = 0,
+        weights: WeightsOpt = "shared",
+        backend: BackendOpt = "numpy",
+        mode: ModeOpt = "both",
+        max_k: MaxKOpt = None,
+        sweep: SweepOpt = None,
+        copies: CopiesOpt = 1,
+        search: SearchOpt = "auto",
         allow_large: AllowLargeOpt = False,
     ):
         """Write OUT/report.md, OUT/report.pdf, OUT/report.json and OUT/figures/*.png.

@@ -16,10 +16,16 @@ from reports.safe_text import visible
 from .cmd_analyze import default_families_for
 from .options import (
     AllowLargeOpt,
+    BackendOpt,
     FormatOpt,
+    MaxKOpt,
+    ModeOpt,
     PartitionOpt,
     PartitionsOpt,
+    SeedOpt,
     SetOpt,
+    SpecArg,
+    WeightsOpt,
     check_format,
     check_seed,
     guarded,
@@ -135,25 +141,15 @@ def register(app: typer.Typer) -> None:
     @app.command("verify")
     @guarded
     def verify_cmd(
-        spec: str = typer.Argument(..., help="Spec file (YAML/JSON) or builtin:NAME."),
+        spec: SpecArg,
         set_: SetOpt = None,
         partition: PartitionOpt = None,
         partitions: PartitionsOpt = None,
-        backend: str = typer.Option("numpy", "--backend", help="numpy or cupy (GPU)."),
-        weights: str = typer.Option(
-            "shared",
-            "--weights",
-            help="shared (a convolution) or per-node (the paper's decomposition).",
-        ),
-        mode: str = typer.Option(
-            "both", "--mode", help="exact (certified, mod p), float (SVD estimate) or both."
-        ),
-        seed: int = typer.Option(0, "--seed", help="Seed of weights and samples."),
-        max_k: int | None = typer.Option(
-            None,
-            "--max-k",
-            help="Explicit cap on K (default: none; K grows until the memory/time budget).",
-        ),
+        backend: BackendOpt = "numpy",
+        weights: WeightsOpt = "shared",
+        mode: ModeOpt = "both",
+        seed: SeedOpt = 0,
+        max_k: MaxKOpt = None,
         k_start: int = typer.Option(64, "--k-start", help="First K of the adaptive search."),
         memory: str = typer.Option(
             "2GiB", "--memory", help="Memory budget of the K x K matrix and its exact rank."

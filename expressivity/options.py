@@ -70,6 +70,51 @@ AllRowsOpt = Annotated[
     bool,
     typer.Option("--all-rows", help="One row per partition (no grouping of identical rows)."),
 ]
+SpecArg = Annotated[str, typer.Argument(help="Spec file (YAML/JSON) or builtin:NAME.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", help="Seed of the random weights and samples, and of searches.")
+]
+WeightsOpt = Annotated[
+    str,
+    typer.Option(
+        "--weights", help="shared (a convolution) or per-node (the paper's decomposition)."
+    ),
+]
+BackendOpt = Annotated[str, typer.Option("--backend", help="numpy or cupy (GPU).")]
+ModeOpt = Annotated[
+    str,
+    typer.Option("--mode", help="exact (certified, mod p), float (SVD estimate) or both."),
+]
+MaxKOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-k",
+        help="Cap on K, the sampled rows/columns (verify: none by default, K grows within the "
+        "memory/time budgets; compare: with --certify).",
+    ),
+]
+# the comparison's options (compare, and report --compare)
+SweepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sweep",
+        help="A's symbol and its values, e.g. r=2,4,8,16 (default: A's only symbol over 2,4,8,16).",
+    ),
+]
+CopiesOpt = Annotated[
+    int,
+    typer.Option(
+        "--copies", help="B is a sum of this many copies (Corollary 8: 'or a summation thereof')."
+    ),
+]
+SearchOpt = Annotated[
+    str,
+    typer.Option(
+        "--search",
+        help="Gap search: auto (exhaustive up to 16 used modes, else local), exhaustive, "
+        "local, none.",
+    ),
+]
 SEED_MAX = 2**32 - 1
 
 # the flag of each library option named in an OptionError (default: --name-with-dashes)

@@ -386,7 +386,7 @@ def build_report(
             search=o.search,
             seed=o.seed,
         )
-        comp = run_compare(arch, B, compare_options).to_dict()
+        comp = run_compare(arch, B, compare_options)
 
     if command is None:
         shown = replace(

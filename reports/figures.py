@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.circuit import mask_of, positions_of
+
 from .errors import MissingDependency
 from .model import PartitionRow, ReportData, fmt_positions
 from .safe_text import mathtext
@@ -159,12 +161,29 @@ def _tree_from_nodes(nodes: list[list[int]]) -> tuple[int, dict[int, list[int]],
     return root, children, sets
 
 
-def tree_layout(nodes: list[list[int]]):
+def _tree_from_mode_tree(tree) -> tuple[int, dict[int, list[int]], list[frozenset]]:
+    """The same from the analyzer's :class:`~analyzer.trees.ModeTree` (its own children, no
+    containment search), the nodes numbered in the JSON's order (depth, lowest position)."""
+    masks = sorted(tree.nodes, key=lambda m: (tree.depth[m], (m & -m).bit_length()))
+    number = {m: i for i, m in enumerate(masks)}
+    sets = [frozenset(positions_of(m)) for m in masks]
+    children = {
+        i: sorted((number[c] for c in tree.children.get(m, ())), key=lambda c: min(sets[c]))
+        for i, m in enumerate(masks)
+    }
+    return number[tree.root], children, sets
+
+
+def tree_layout(nodes):
     """(x, y) per node: leaves in depth-first order (a planar drawing), parents centred.
 
+    ``nodes``: the analyzer's ``ModeTree``, or the nodes as position lists (the JSON form).
     Returns (sets, children, xy) with ``xy[i] = (x, depth)``.
     """
-    root, children, sets = _tree_from_nodes(nodes)
+    if hasattr(nodes, "children"):  # analyzer.trees.ModeTree
+        root, children, sets = _tree_from_mode_tree(nodes)
+    else:
+        root, children, sets = _tree_from_nodes(nodes)
     xy: dict[int, tuple[float, int]] = {}
     counter = [0]
 
@@ -188,9 +207,19 @@ def hybrid_nodes(
 ) -> tuple[list[list[int]], dict[frozenset, str]]:
     """The hybrid tree picked by a witness: its nodes and, per node, the branch it comes from.
 
-    A node belongs to the segment of the smallest segment top that contains it; it is taken
-    from the tree chosen for that segment (Def. 4).
+    With the analyzer's hybrid trees (``data.hybrid``), H is theirs
+    (:meth:`analyzer.trees.HybridStructure.tree`); from the JSON form, a node belongs to the
+    segment of the smallest segment top that contains it and is taken from the tree chosen for
+    that segment (Def. 4).
     """
+    if data.hybrid is not None:
+        hs = data.hybrid
+        names = [t.branch for t in hs.trees]
+        choice = {mask_of(w["segment"]): names.index(w["tree"]) for w in row.hybrid_witness}
+        _, by_tree = hs.tree(choice)
+        owned = {frozenset(positions_of(m)): names[t] for m, t in by_tree.items()}
+        nodes = sorted(owned, key=lambda s: (-len(s), min(s)))
+        return [sorted(n) for n in nodes], owned
     trees = {b.name: [frozenset(n) for n in b.tree_nodes] for b in data.branches if b.tree_nodes}
     tops = [(frozenset(w["segment"]), w["tree"]) for w in row.hybrid_witness]
     owner: dict[frozenset, str] = {}
@@ -251,8 +280,9 @@ def _draw_tree(ax, nodes, *, highlight=frozenset(), leaf_I=None, owner=None, bra
 
 
 def _tree_figsize(nodes) -> tuple[float, float]:
-    nleaves = sum(1 for n in nodes if len(n) == 1)
-    depth = max(1, max(d for _, d in tree_layout(nodes)[2].values()))
+    _, children, xy = tree_layout(nodes)
+    nleaves = sum(1 for ch in children.values() if not ch)
+    depth = max(1, max(d for _, d in xy.values()))
     return (min(14.0, max(8.0, 0.2 * nleaves + 1.5)), min(5.0, 0.8 + 0.45 * depth))
 
 
@@ -261,8 +291,9 @@ def draw(spec: FigureSpec, data: ReportData):
     if spec.kind == "tree":
         b = data.branches[spec.arg]
         mix = frozenset(frozenset(n) for conn in data.mixture_nodes for n in conn)
-        fig, ax = _subplots(figsize=_tree_figsize(b.tree_nodes))
-        _draw_tree(ax, b.tree_nodes, highlight=mix)
+        tree = b.tree if b.tree is not None else b.tree_nodes  # the analyzer's, when given
+        fig, ax = _subplots(figsize=_tree_figsize(tree))
+        _draw_tree(ax, tree, highlight=mix)
         ax.set_title(
             f"mode tree of branch {mathtext(b.name)} ({b.kind}, N = {data.receptive_field})",
             fontsize=9,

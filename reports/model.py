@@ -5,18 +5,21 @@ Pure: no I/O, no plotting, no typesetting. Everything a renderer shows is comput
 and a notebook user see the same tables (:meth:`ReportData.partition_table`,
 :meth:`ReportData.architecture_table`).
 
-Inputs are the documented JSON forms: ``analyzer.Analysis.to_dict()``,
-``verify.verify_architecture(...).to_dict()`` and ``analyzer.compare``'s ``to_dict()``.
+Inputs are the result objects (``analyzer.Analysis``, ``analyzer.compare.Comparison``: bounds
+typeset from the analyzer's expressions, its mode trees and hybrid trees kept for the figures)
+or their documented JSON forms (``to_dict()``: texts parsed back), and
+``verify.verify_architecture(...).to_dict()``.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import math
 import os
 import platform
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from importlib import metadata
 from typing import Any
 
@@ -34,6 +37,8 @@ __all__ = [
     "ComparisonInfo",
     "Reproducibility",
     "build_report_data",
+    "comparison_from_dict",
+    "comparison_info",
     "reproducibility_info",
     "fmt_positions",
     "fmt_int",
@@ -52,6 +57,28 @@ PACKAGES = (
     "pydantic",
     "cupy-cuda12x",
 )
+
+
+# the analyzer's own objects kept beside the JSON fields (typed results): not in ``to_dict``
+TYPED = {"typed": True}
+
+
+def _plain(obj):
+    """``dataclasses.asdict`` without the :data:`TYPED` fields (not copied, not in the JSON)."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {
+            f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if not f.metadata.get("typed")
+        }
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_plain(v) for v in obj)
+    if isinstance(obj, dict):
+        return type(obj)((_plain(k), _plain(v)) for k, v in obj.items())
+    return copy.deepcopy(obj)
+
+
+def _typed_or_text(value, text):
+    """What to typeset: the analyzer's value when the report has it, else its text."""
+    return text if value is None else value
 
 
 # --------------------------------------------------------------------------- formatting
@@ -90,6 +117,8 @@ class BranchInfo:
     layers: list[LayerInfo]
     modes: list[int] | None
     tree_nodes: list[list[int]] | None
+    # the analyzer's mode tree (figures draw it), when built from the Analysis objects
+    tree: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
 
 
 @dataclass
@@ -131,6 +160,10 @@ class PartitionRow:
     lower_latex: str | None = None
     upper_math: dict | None = None
     lower_math: dict | None = None
+    # the symbolic bounds as the analyzer's values (ints, sympy expressions or posynomials),
+    # when the Analysis objects were given (not the JSON form); not part of ``to_dict``
+    upper_expr: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
+    lower_expr: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
 
     @property
     def is_violation(self) -> bool:
@@ -174,8 +207,8 @@ class PartitionRow:
             "I": fmt_positions(self.I),
             "family": self.label,
             "tiling": self.tiling_text(),
-            "upper_symbolic": to_text(self.upper_symbolic),
-            "lower_symbolic": to_text(self.lower_symbolic),
+            "upper_symbolic": to_text(_typed_or_text(self.upper_expr, self.upper_symbolic)),
+            "lower_symbolic": to_text(_typed_or_text(self.lower_expr, self.lower_symbolic)),
             "upper": fmt_int(self.upper),
             "upper_source": self.upper_source,
             "lower": fmt_int(self.lower),
@@ -310,6 +343,9 @@ class ReportData:
     comparison: ComparisonInfo | None
     reproducibility: Reproducibility | None
     omitted_partitions: int = 0
+    # the analyzer's hybrid trees (analyzer.trees.HybridStructure; the figures draw one), when
+    # built from the Analysis objects
+    hybrid: Any = field(default=None, repr=False, compare=False, metadata=TYPED)
 
     # ---- derived views
     @property
@@ -413,7 +449,7 @@ class ReportData:
 
     def to_dict(self, volatile: bool = True) -> dict:
         """JSON-ready dict (what the PDF template reads). ``volatile=False`` drops date/elapsed."""
-        d = asdict(self)
+        d = _plain(self)
         d["violations"] = [p.index for p in self.violations]
         d["status_counts"] = self.status_counts()
         d["table"] = self.partition_table()
@@ -496,7 +532,7 @@ def _bound_exprs(analysis, modes: list[int]) -> dict:
 def build_report_data(
     analysis,
     verification: dict | None = None,
-    comparison: dict | ComparisonInfo | None = None,
+    comparison: Any = None,
     *,
     symbolic=None,
     description: str = "",
@@ -512,12 +548,16 @@ def build_report_data(
         ``to_dict()``. Given the ``Analysis`` objects, the bounds are typeset from the
         analyzer's expressions; given the JSON form, from its strings parsed back.
     verification : ``verify_architecture(...).to_dict()`` on the same partitions, or None.
-    comparison : ``analyzer.compare`` ``to_dict()`` (or a :class:`ComparisonInfo`), or None.
+    comparison : the ``analyzer.compare.Comparison`` (its bounds typeset from the analyzer's
+        expressions), its ``to_dict()`` (texts parsed back), a :class:`ComparisonInfo`, or None.
     symbolic : the ``Analysis`` (or its ``to_dict()``) of the same architecture *without*
         values, for the symbolic columns; defaults to ``analysis``.
     """
     symbolic = symbolic or analysis
     typed = symbolic
+    st = None if isinstance(typed, dict) else typed.structure  # the analyzer's trees
+    trees = {} if st is None else {t.branch: t for t in st.trees if t is not None}
+    sym_arch = None if st is None else typed.arch
     analysis = analysis if isinstance(analysis, dict) else analysis.to_dict()
     symbolic = symbolic if isinstance(symbolic, dict) else symbolic.to_dict()
     syms = list(symbolic.get("symbols") or analysis.get("symbols") or [])
@@ -579,6 +619,10 @@ def build_report_data(
         row.lower_latex = to_latex(lower, syms)
         row.upper_math = to_tree(upper, syms)
         row.lower_math = to_tree(lower, syms)
+        if not isinstance(upper, str):
+            row.upper_expr = upper
+        if not isinstance(lower, str):
+            row.lower_expr = lower
         rows.append(row)
 
     branches = []
@@ -586,17 +630,22 @@ def build_report_data(
     for b in analysis["branches"]:
         sb = sym_branches.get(b["name"], b)
         layers = []
-        for ly, sly in zip(b["layers"], sb["layers"], strict=True):
+        # the widths as the analyzer's expressions when the symbolic Analysis was given
+        typed_layers = (
+            [None] * len(sb["layers"]) if sym_arch is None else _typed_widths(sym_arch, sb["name"])
+        )
+        for ly, sly, tw in zip(b["layers"], sb["layers"], typed_layers, strict=True):
             w = str(sly["channels"])
             wv = str(ly["channels"]) if str(ly["channels"]) != w else None
+            width = sly["channels"] if tw is None else tw
             layers.append(
                 LayerInfo(
                     ly["kernel"],
                     ly["dilation"],
                     w,
                     wv,
-                    to_latex(sly["channels"], syms),
-                    to_tree(sly["channels"], syms),
+                    to_latex(width, syms),
+                    to_tree(width, syms),
                 )
             )
         branches.append(
@@ -607,15 +656,21 @@ def build_report_data(
                 layers,
                 b.get("modes"),
                 b.get("tree_nodes"),
+                trees.get(b["name"]) if b.get("tree_nodes") is not None else None,
             )
         )
 
     params_sym = symbolic["parameters"]["symbolic"]
     M_sym = str(symbolic.get("input_channels", analysis["input_channels"]))
+    # typeset from the analyzer's expressions when given, else from the texts
+    M_math = M_sym if sym_arch is None else sym_arch.input_channels
+    params_math = _typed_or_text(None if st is None else typed.parameters_expr, params_sym)
 
     comp = comparison
-    if comparison is not None and not isinstance(comparison, ComparisonInfo):
+    if isinstance(comparison, dict):
         comp = comparison_from_dict(comparison)
+    elif comparison is not None and not isinstance(comparison, ComparisonInfo):
+        comp = comparison_info(comparison)  # analyzer.compare.Comparison
 
     return ReportData(
         name=str(analysis["name"]),
@@ -626,8 +681,8 @@ def build_report_data(
         input_channels_value=None
         if M_sym == str(analysis["input_channels"])
         else str(analysis["input_channels"]),
-        input_channels_latex=to_latex(M_sym, syms),
-        input_channels_math=to_tree(M_sym, syms),
+        input_channels_latex=to_latex(M_math, syms),
+        input_channels_math=to_tree(M_math, syms),
         pooling=analysis["pooling"],
         readout=bool(analysis.get("readout")),
         receptive_field=analysis["receptive_field"],
@@ -639,8 +694,8 @@ def build_report_data(
         mixture_nodes=list(analysis.get("mixture_nodes", [])),
         hybrid_trees=_hybrid(analysis, symbolic),
         parameters_symbolic=params_sym,
-        parameters_latex=to_latex(params_sym, syms),
-        parameters_math=to_tree(params_sym, syms),
+        parameters_latex=to_latex(params_math, syms),
+        parameters_math=to_tree(params_math, syms),
         parameters_value=from_json(analysis["parameters"].get("value")),
         notes=list(analysis.get("notes", [])),
         partitions=rows,
@@ -654,7 +709,13 @@ def build_report_data(
         comparison=comp,
         reproducibility=reproducibility,
         omitted_partitions=omitted_partitions,
+        hybrid=None if st is None else st.hybrid,
     )
+
+
+def _typed_widths(arch, branch: str) -> list:
+    """The layer widths of a branch as the analyzer's expressions."""
+    return [ly.width for ly in arch.branch(branch).layers]
 
 
 def _connections(analysis: dict, symbolic: dict) -> list[dict]:
@@ -697,7 +758,8 @@ def highlight(data: ReportData) -> PartitionRow | None:
         # compared on a log2 scale: bounds like 32^2048 do not fit a float
         val = log2(p.lower) if p.lower is not None else None
         if p.lower is None:
-            e = parse_bound(p.lower_symbolic, data.symbols)
+            # typed (the analyzer's value), else the text parsed back
+            e = parse_bound(_typed_or_text(p.lower_expr, p.lower_symbolic), data.symbols)
             if e is None:
                 continue
             try:
@@ -715,8 +777,22 @@ def highlight(data: ReportData) -> PartitionRow | None:
 
 
 # --------------------------------------------------------------------------- comparison
-def comparison_from_dict(d: dict) -> ComparisonInfo:
-    """Normalise ``analyzer.compare.Comparison.to_dict()`` into a :class:`ComparisonInfo`."""
+def comparison_info(comparison) -> ComparisonInfo:
+    """A :class:`ComparisonInfo` from an ``analyzer.compare.Comparison``: its JSON fields, with
+    the symbolic bounds at the witness typeset from the analyzer's own values (no parsing)."""
+    return comparison_from_dict(
+        comparison.to_dict(),
+        lower_a=comparison.lower_A_expr,
+        upper_b=comparison.upper_B_expr,
+    )
+
+
+def comparison_from_dict(d: dict, *, lower_a=None, upper_b=None) -> ComparisonInfo:
+    """Normalise ``analyzer.compare.Comparison.to_dict()`` into a :class:`ComparisonInfo`.
+
+    ``lower_a``, ``upper_b``: the bounds at the witness as the analyzer's values, when the
+    caller has them (:func:`comparison_info`); else their texts in ``d`` are parsed back.
+    """
     points = []
     for p in d.get("points", []):
         w = p.get("witness") or {}
@@ -734,6 +810,9 @@ def comparison_from_dict(d: dict) -> ComparisonInfo:
         )
     A, B = d.get("A", {}), d.get("B", {})
     la, ub = d.get("lower_A_symbolic"), d.get("upper_B_symbolic")
+    # what is typeset: the analyzer's values when given, else the texts
+    la_math = la if lower_a is None or la is None else lower_a
+    ub_math = ub if upper_b is None or ub is None else upper_b
     return ComparisonInfo(
         a_name=str(A.get("name", "A")),
         b_name=str(B.get("name", "B")),
@@ -747,10 +826,10 @@ def comparison_from_dict(d: dict) -> ComparisonInfo:
         witness=d.get("witness"),
         lower_a_symbolic=la,
         upper_b_symbolic=ub,
-        lower_a_latex=to_latex(la),
-        upper_b_latex=to_latex(ub),
-        lower_a_math=None if la is None else to_tree(la),
-        upper_b_math=None if ub is None else to_tree(ub),
+        lower_a_latex=to_latex(la_math),
+        upper_b_latex=to_latex(ub_math),
+        lower_a_math=None if la is None else to_tree(la_math),
+        upper_b_math=None if ub is None else to_tree(ub_math),
         notes=[str(n) for n in d.get("notes", [])],
         certified=bool(d.get("certified")),
     )

@@ -46,25 +46,9 @@ class Claim5Result:
 def hybrid_children(
     hs, choice: dict[int, int]
 ) -> tuple[dict[int, tuple[int, ...]], dict[int, int]]:
-    """The hybrid tree H: node -> ordered children, and node -> index of the tree computing it."""
-    children: dict[int, tuple[int, ...]] = {}
-    owner: dict[int, int] = {}
-    root = hs.trees[0].root
-
-    def walk(node: int, t: int) -> None:
-        owner[node] = t
-        ch = hs.trees[t].children[node]
-        children[node] = ch
-        for c in ch:
-            if c in hs.mixture_nodes:
-                walk(c, choice[c])
-            elif hs.trees[t].children[c]:
-                walk(c, t)
-            else:
-                children[c] = ()
-
-    walk(root, choice[root])
-    return children, owner
+    """The hybrid tree H: node -> ordered children, and node -> index of the tree computing it
+    (:meth:`analyzer.trees.HybridStructure.tree`)."""
+    return hs.tree(choice)
 
 
 def _default_choices(hs, seed: int) -> list[dict[int, int]]:
@@ -105,7 +89,7 @@ def copy_hybrid_weights(arch, st, children, owner, td, corrupt: str | None = Non
         conn = conn_at[layer_of(n)]
         if conn.mode == "sum":
             return slice(0, w)
-        s = int(exchange_count(conn, int(arch.branches[owner[n]].layers[layer_of(n) - 1].width)))
+        s = int(exchange_count(conn, int(arch.join_width(conn))))
         stays = owner[parent[n]] == owner[n]
         if corrupted:
             stays = not stays

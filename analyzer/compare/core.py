@@ -439,14 +439,13 @@ def _comparison(run: _Run, points: list[ComparePoint]) -> Comparison:
     last_unmatched = next((p for p in reversed(points) if p.unmatched is not None), None)
     if last_unmatched is not None:
         unmatched_witness = {"value": last_unmatched.value, **last_unmatched.unmatched.to_dict()}
-    upper_symbolic = lower_symbolic = None
+    upper_symbolic = lower_symbolic = upper_expr = lower_expr = None
     if opts.symbolic:
         witness_partition = make_partition(final.witness.I, alignment.circuit_a)
-        lower_symbolic = (
-            analyze(problem.arch_a, partitions=[witness_partition]).partitions[0].lower_symbolic
-        )
+        (at_witness,) = analyze(problem.arch_a, partitions=[witness_partition]).partitions
+        lower_symbolic, lower_expr = at_witness.lower_symbolic, at_witness.lower_expr
         if alignment.width_symbols:
-            upper_symbolic = _upper_b_symbolic(
+            upper_symbolic, upper_expr = _upper_b_symbolic(
                 problem.arch_b,
                 final.input_channels,
                 final.witness.I,
@@ -486,6 +485,8 @@ def _comparison(run: _Run, points: list[ComparePoint]) -> Comparison:
         lower_A_symbolic=lower_symbolic,
         certified=opts.certify,
         notes=notes,
+        lower_A_expr=lower_expr,
+        upper_B_expr=upper_expr,
     )
 
 
@@ -496,10 +497,10 @@ def _upper_b_symbolic(
     alignment: _Alignment,
     notes: list[str],
     avoid: Iterable[str] = (),
-) -> str | None:
+) -> tuple[str | None, Any]:
     """B's upper bound at the witness partition as a function of its width symbol(s), with its
-    input dimension A's at that sweep point. B's symbols named like A's (``avoid``) are
-    renamed ``NAME_B``."""
+    input dimension A's at that sweep point: its text and the analyzer's value (None, None when
+    there is none). B's symbols named like A's (``avoid``) are renamed ``NAME_B``."""
     avoid = set(avoid)
     I_b = 0
     for p in I_positions:
@@ -508,13 +509,14 @@ def _upper_b_symbolic(
             I_b |= 1 << q
     used_b = alignment.circuit_b.used_mask
     if I_b == 0 or I_b & used_b == used_b:
-        return "1"
+        return "1", 1
     try:
         b_here = replace(arch_b, input_channels=sympy.Integer(input_channels))
         clash = {s: parse_expr(f"{s}_B") for s in b_here.symbol_names if s in avoid}
         if clash:  # B's width symbol named like A's: rename it NAME_B
             b_here = b_here.substitute(clash)
-        return analyze(b_here, partitions=[Partition(I_b, "witness")]).partitions[0].upper_symbolic
+        (pb,) = analyze(b_here, partitions=[Partition(I_b, "witness")]).partitions
+        return pb.upper_symbolic, pb.upper_expr
     except (SpecError, ExprError, ValueError) as exc:  # pragma: no cover - reporting only
         notes.append(f"no symbolic upper bound for B: {exc}")
-        return None
+        return None, None

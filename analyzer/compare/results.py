@@ -4,6 +4,7 @@ comparison with its verdict (``to_dict``: the JSON of ``expressivity compare -f 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["CompareRow", "ComparePoint", "Comparison"]
 
@@ -112,6 +113,10 @@ class Comparison:
     lower_A_symbolic: str | None = None
     certified: bool = False
     notes: list[str] = field(default_factory=list)
+    # the two bounds at the final witness as the analyzer's values (sympy expressions, analyzer
+    # posynomials or ints; the ``*_symbolic`` texts are their JSON form), for typesetting
+    lower_A_expr: Any = field(default=None, repr=False, compare=False)
+    upper_B_expr: Any = field(default=None, repr=False, compare=False)
 
     @property
     def unbounded(self) -> bool:

@@ -237,3 +237,39 @@ def test_hybrid_trees_enumerated_when_few():
     assert d["count"] == 8
     trees = {tuple(seg["tree"] for seg in h) for h in d["enumerated"]}
     assert len(trees) == 8 and ("T", "Tp", "T") in trees
+
+
+# ------------------------------------------------------------------ options and the default family
+def test_analyze_without_partitions_examines_the_default_family():
+    """``analyze(arch)`` examines what ``expressivity analyze SPEC`` does: the tree nodes of a
+    small tree. worked-T is the N = 8 binary tree: below the root 2 + 4 + 8 = 14 nodes, and the
+    two halves are one partition (I and its complement), so 13 partitions."""
+    a = analyze(load_spec("builtin:worked-T"))
+    assert len(a.partitions) == 13 and {p.label for p in a.partitions} == {"node of T"}
+    assert sorted(map(tuple, (p.I for p in a.partitions))) == sorted(
+        [(0, 1, 2, 3), (0, 1), (2, 3), (4, 5), (6, 7)] + [(i,) for i in range(8)]
+    )
+    assert a.partition_note is None
+    # no mode tree (overlapping): halves and odd-even, as the CLI's default
+    b = analyze(load_spec("builtin:wavenet-overlapping"))
+    assert [p.label for p in b.partitions] == ["halves", "odd-even"]
+    # explicit partitions alone: no family; families=[]: none at all
+    assert [p.I for p in analyze(load_spec("builtin:worked-T"), partitions=["0,1"]).partitions] == [
+        [0, 1]
+    ]
+    assert analyze(load_spec("builtin:worked-T"), families=[]).partitions == []
+
+
+def test_analyze_options_object_and_keyword_overrides():
+    from analyzer import AnalyzeOptions
+
+    arch = load_spec("builtin:paper-mixed")
+    opts = AnalyzeOptions(families=["halves"], values={"r": 4})
+    a = analyze(arch, opts)
+    b = analyze(arch, families=["halves"], values={"r": 4})
+    assert a.to_dict() == b.to_dict() and len(a.partitions) == 1
+    # a keyword overrides the field of the options object
+    c = analyze(arch, opts, families=["halves", "odd-even"])
+    assert [p.label for p in c.partitions] == ["halves", "odd-even"]
+    with pytest.raises(TypeError):
+        analyze(arch, opts, no_such_option=1)

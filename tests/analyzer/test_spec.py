@@ -318,3 +318,31 @@ def test_validity_is_an_explicit_step_after_parsing(tmp_path):
         load_spec(path)
     ok = spec_from_dict(MIXED)
     assert validate(ok) is ok
+
+
+def test_join_width_and_exchange_split():
+    """The width at a join is the joined layer's (worked-mix2: r = 2 after layer 2); an exchange
+    splits it into s exchanged and w - s kept channels (eq. 4: s = w/2 unless 'exchange: N')."""
+    from analyzer.spec import exchange_split
+
+    arch = load_spec("builtin:worked-mix2")
+    (conn,) = arch.connections
+    assert arch.join_width(conn) == 2 and exchange_split(conn, arch.join_width(conn)) == (1, 1)
+    sym = load_spec("builtin:paper-mixed")
+    w = sym.join_width(sym.connections[0])  # paper-mixed: every width is r
+    assert str(w) == "r"
+    s, kept = exchange_split(sym.connections[0], w)
+    assert sympy.simplify(s - w / 2) == 0 and sympy.simplify(kept - w / 2) == 0
+    three = spec_from_dict(
+        {
+            "name": "x",
+            "input_channels": 2,
+            "branches": [
+                {"name": "A", "kernel": 2, "dilations": [1, 2], "channels": 5},
+                {"name": "B", "kernel": 2, "dilations": [1, 2], "channels": 5},
+            ],
+            "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 3}],
+        }
+    )
+    c = three.connections[0]
+    assert three.join_width(c) == 5 and exchange_split(c, 5) == (3, 2)

@@ -140,3 +140,31 @@ def test_hybrid_segments_match_the_definition(ref):
         below = [m for m in mix if m != seg.top and (m & seg.top) == m]
         maximal = {m for m in below if not any(o != m and (m & o) == m for o in below)}
         assert set(seg.bottoms) == maximal
+
+
+@pytest.mark.parametrize("ref", ["builtin:worked-mix2", "builtin:paper-mixed"])
+def test_hybrid_tree_matches_the_oracles_reconstruction(ref):
+    """HybridStructure.tree (the one reconstruction of H) against the oracle's independent one
+    (tests/oracle: trees built from the spec by its own rules), for every hybrid tree: the same
+    nodes and children; each node taken from the tree chosen for its segment (Def. 4)."""
+    from ..oracle.oracle import _hybrid_tree
+    from ..oracle.oracle import mode_tree as oracle_tree
+
+    arch = load_spec(ref)
+    hs = structure(arch).hybrid
+    trees = [oracle_tree(arch, b) for b in (0, 1)]
+    root = trees[0][0]
+    mixture = {frozenset(positions_of(m)) for m in hs.mixture_nodes}
+    for choice in hs.enumerate():
+        pick = {frozenset(positions_of(m)): k for m, k in choice.items()}
+        expected, _ = _hybrid_tree(trees, mixture, pick, root)
+        children, owner = hs.tree(choice)
+        got = {
+            frozenset(positions_of(n)): tuple(frozenset(positions_of(c)) for c in ch)
+            for n, ch in children.items()
+        }
+        assert got == {n: tuple(ch) for n, ch in expected.items()}
+        assert set(owner) == set(children)
+        for n in children:  # owner: the choice at the smallest segment top above n
+            top = min((s.top for s in hs.segments if n & s.top == n), key=int.bit_count)
+            assert owner[n] == choice[top]

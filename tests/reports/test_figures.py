@@ -88,3 +88,26 @@ def test_compare_figure(paper_mixed_report):
     diag = lines["equal size"]
     assert list(diag.get_xdata()) == list(diag.get_ydata())  # the diagonal y = x
     assert "unbounded" in ax.get_title()
+
+
+def test_figures_take_the_analyzers_trees():
+    """Built from the Analysis objects, the report keeps the analyzer's mode trees and hybrid
+    trees, and the figures draw those (no reconstruction from node lists): the same layouts and
+    the same hybrid tree as from the JSON form. The hand-checked facts of the two tests above
+    hold for the typed form too."""
+    arch = load_spec("builtin:paper-mixed")
+    I = ["0,2,4,6,8,9,12,13"]
+    an = analyze(arch, partitions=I, families=["nodes"], with_tilings=True)
+    typed, plain = build_report_data(an), build_report_data(an.to_dict())
+    assert typed.hybrid is an.structure.hybrid and plain.hybrid is None
+    for tb, pb in zip(typed.branches, plain.branches, strict=True):
+        assert tb.tree is not None and pb.tree is None
+        assert tree_layout(tb.tree) == tree_layout(pb.tree_nodes)
+    nodes, owner = hybrid_nodes(typed, typed.partitions[0])
+    assert (nodes, owner) == hybrid_nodes(plain, plain.partitions[0])
+    assert len(nodes) == 31 and owner[frozenset({0, 1})] == "T"
+    assert owner[frozenset({8, 10})] == "Tp" and frozenset({8, 9}) not in owner
+    swapped = build_report_data(analyze(load_spec("builtin:paper-Tp"), families=["nodes"]))
+    sets, children, xy = tree_layout(swapped.branches[0].tree)
+    order = [next(iter(sets[i])) for i in sorted(xy, key=lambda i: xy[i][0]) if not children[i]]
+    assert order == [0, 2, 1, 3, 8, 10, 9, 11, 4, 6, 5, 7, 12, 14, 13, 15]

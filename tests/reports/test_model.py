@@ -143,3 +143,64 @@ def test_typed_analysis_gives_the_same_report_as_its_json():
         assert typed == parsed
     row = build_report_data(sym).partitions[-1]  # odd-even: (r/2)^8 by Claim 5 at least
     assert row.lower_latex and "r" in row.lower_latex  # a symbolic bound, typeset
+
+
+def test_typed_comparison_and_highlight_parse_no_text(monkeypatch):
+    """A Comparison object's bounds at the witness, and the symbolic rows' lower bounds that
+    pick the highlight, are typeset from the analyzer's values: no string is parsed back, and
+    the result equals the JSON path's (which parses the texts)."""
+    from analyzer.compare import compare
+    from reports import mathexpr, model
+
+    arch = load_spec("builtin:paper-mixed")
+    cmp = compare(arch, load_spec("builtin:paper-T"), sweep=("r", [2, 4]), search="none")
+    assert cmp.lower_A_expr is not None and cmp.upper_B_expr is not None
+    sym = analyze(arch, families=["halves", "odd-even"])
+    from_json = build_report_data(sym.to_dict(), None, cmp.to_dict())
+    best = from_json.highlight
+    assert best is not None and best.lower is None
+    real = mathexpr.parse_bound
+
+    def parse_no_text(text, symbols=()):
+        assert not isinstance(text, str), f"parsed {text!r}"
+        return real(text, symbols)
+
+    typed = build_report_data(sym, None, cmp)
+    monkeypatch.setattr(mathexpr, "parse_bound", parse_no_text)
+    monkeypatch.setattr(model, "parse_bound", parse_no_text)
+    info = model.comparison_info(cmp)
+    assert info == from_json.comparison
+    assert model.highlight(typed) is typed.partitions[best.index]
+    assert typed.partitions[best.index].lower_expr is not None
+    assert typed.comparison == from_json.comparison
+
+
+def test_report_from_the_objects_parses_no_text(monkeypatch):
+    """Given the Analysis objects, build_report_data and its tables typeset every bound, width,
+    M and the parameter count from the analyzer's values (no text is parsed back), and the
+    result equals the JSON path's. Widths are expressions here (2r, r + 1, M = r)."""
+    from analyzer import spec_from_dict
+    from reports import mathexpr, model
+
+    spec = {
+        "name": "x",
+        "input_channels": "r",
+        "readout": True,
+        "branches": [
+            {"name": "A", "kernel": 2, "dilations": [1, 2, 4], "channels": ["2*r", "r", "r+1"]}
+        ],
+    }
+    a = analyze(spec_from_dict(spec), families=["halves", "odd-even"])
+    plain = build_report_data(a.to_dict()).to_dict(volatile=False)
+    real = mathexpr.parse_bound
+
+    def parse_no_text(text, symbols=()):
+        assert not isinstance(text, str), f"parsed {text!r}"
+        return real(text, symbols)
+
+    monkeypatch.setattr(mathexpr, "parse_bound", parse_no_text)
+    monkeypatch.setattr(model, "parse_bound", parse_no_text)
+    typed = build_report_data(a)
+    assert typed.to_dict(volatile=False) == plain
+    assert typed.branches[0].layers[0].width_latex == "2 r"  # 2r, typeset
+    assert typed.parameters_math is not None and typed.input_channels_latex == "r"
