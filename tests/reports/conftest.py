@@ -27,8 +27,14 @@ def paper_mixed_report(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("paper-mixed")
     return write_report(
-        "builtin:paper-mixed", out, values={"r": 4}, partitions=PAPER_PARTS,
-        compare="builtin:paper-T", sweep="r=4,8", max_k=300, seed=0,
+        "builtin:paper-mixed",
+        out,
+        values={"r": 4},
+        partitions=PAPER_PARTS,
+        compare="builtin:paper-T",
+        sweep="r=4,8",
+        max_k=300,
+        seed=0,
     )
 
 

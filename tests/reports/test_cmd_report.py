@@ -58,7 +58,8 @@ def test_unknown_format(tmp_path):
     r = _run("builtin:worked-T", "--format", "md,docx", "--out", str(tmp_path))
     assert r.exit_code == 2
     assert r.output.strip().splitlines()[-1] == (
-        "error: unknown format 'docx' (choose from md, pdf, comma-separated)")
+        "error: unknown format 'docx' (choose from md, pdf, comma-separated)"
+    )
 
 
 def test_unwritable_output_dir(tmp_path):

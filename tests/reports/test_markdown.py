@@ -26,8 +26,21 @@ def _text(h: str) -> str:
 
 @pytest.mark.parametrize(
     "s",
-    [MALICIOUS, "- item", "1. one", "# h", "a | b", "**bold** _it_ `code`", "[x](http://e.org)",
-     "![i](x.png)", "<b>hi</b> &amp;", "~~s~~", "\\", "line\nbreak", "> quote"],
+    [
+        MALICIOUS,
+        "- item",
+        "1. one",
+        "# h",
+        "a | b",
+        "**bold** _it_ `code`",
+        "[x](http://e.org)",
+        "![i](x.png)",
+        "<b>hi</b> &amp;",
+        "~~s~~",
+        "\\",
+        "line\nbreak",
+        "> quote",
+    ],
 )
 def test_escape_renders_literally(s):
     h = _html("Name: " + escape(s) + "\n\n- " + escape(s) + "\n")
@@ -58,9 +71,15 @@ def test_malicious_names_in_report(malicious_report):
 
 def test_paper_mixed_markdown(paper_mixed_report):
     md = paper_mixed_report.markdown.read_text()
-    for heading in ("# Expressivity report: paper-mixed", "## Summary", "## Architecture",
-                    "## Figures", "## Rank bounds per partition", "## Comparison:",
-                    "## Reproducibility"):
+    for heading in (
+        "# Expressivity report: paper-mixed",
+        "## Summary",
+        "## Architecture",
+        "## Figures",
+        "## Rank bounds per partition",
+        "## Comparison:",
+        "## Reproducibility",
+    ):
         assert heading in md
     # Claim 5 + Theorem 7 with per-edge widths on the paper's set: r^8 = 65536 at r = 4 (the 8
     # pairs sit inside the blocks); the trivial cap r^8 = 65536 too (docs/theory.md sec. 6.4)

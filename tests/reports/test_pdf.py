@@ -21,8 +21,13 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-HEADINGS = ("Expressivity report", "Summary", "Architecture", "Rank bounds per partition",
-            "Reproducibility")
+HEADINGS = (
+    "Expressivity report",
+    "Summary",
+    "Architecture",
+    "Rank bounds per partition",
+    "Reproducibility",
+)
 
 
 def test_paper_mixed_pdf(paper_mixed_report):
@@ -33,14 +38,14 @@ def test_paper_mixed_pdf(paper_mixed_report):
     flat = _flat(text)
     # the paper's N = 16 set; Claim 5 + Theorem 7 at r = 4 with per-edge widths: r^8 = 65536
     assert "{0,2,4,6,8,9,12,13}" in flat
-    row = flat[flat.index("0 {0,2,4,6,8,9,12,13}"):]
+    row = flat[flat.index("0 {0,2,4,6,8,9,12,13}") :]
     assert re.search(r"65536 propagation .*65536 Claim 5 \+ Theorem 7", row[:400])
     # size 16 r^2 = 256 at r = 4; receptive field 16; mixture nodes: the four depth-2 blocks
     # (pypdf's spacing around "=" follows the layout)
     assert re.search(r"= ?256", flat) and re.search(r"𝑁 ?= ?16", flat)
     assert "mixture nodes (4): {0..3}, {4..7}, {8..11}, {12..15}" in flat
     # the comparison's sweep: sizes of A are 16 r^2 = 256 and 1024 at r = 4, 8
-    comp = flat[flat.index("Comparison: paper-T"):]
+    comp = flat[flat.index("Comparison: paper-T") :]
     assert re.search(r"\b4 256\b", comp) and re.search(r"\b8 1024\b", comp)
     assert paper_mixed_report.data.comparison.verdict in comp
     assert "seed: 0" in flat and "prime: " in flat

@@ -56,8 +56,10 @@ def test_unwritable_directory(tmp_path):
         write_report("builtin:worked-T", blocker / "sub", formats="md")
 
 
-@pytest.mark.skipif(sys.platform == "win32" or __import__("os").geteuid() == 0,
-                    reason="root ignores directory permissions")
+@pytest.mark.skipif(
+    sys.platform == "win32" or __import__("os").geteuid() == 0,
+    reason="root ignores directory permissions",
+)
 def test_read_only_directory(tmp_path):
     ro = tmp_path / "ro"
     ro.mkdir(mode=0o500)
@@ -65,8 +67,10 @@ def test_read_only_directory(tmp_path):
         write_report("builtin:worked-T", ro, formats="md")
 
 
-@pytest.mark.parametrize(("module", "fix", "fmt"), [("typst", "pip install typst", "pdf"),
-                                                    ("matplotlib", "pip install matplotlib", "md")])
+@pytest.mark.parametrize(
+    ("module", "fix", "fmt"),
+    [("typst", "pip install typst", "pdf"), ("matplotlib", "pip install matplotlib", "md")],
+)
 def test_missing_dependency(tmp_path, monkeypatch, module, fix, fmt):
     monkeypatch.setitem(sys.modules, module, None)  # import raises ImportError
     with pytest.raises(MissingDependency, match=re.escape(fix)):
@@ -77,8 +81,12 @@ def test_missing_dependency(tmp_path, monkeypatch, module, fix, fmt):
 def test_generalized_network_is_not_covered(tmp_path):
     from analyzer import spec_from_dict
 
-    d = {"name": "relu", "input_channels": 2, "pooling": "relu",
-         "branches": [{"name": "a", "kernel": 2, "dilations": [1, 2], "channels": 3}]}
+    d = {
+        "name": "relu",
+        "input_channels": 2,
+        "pooling": "relu",
+        "branches": [{"name": "a", "kernel": 2, "dilations": [1, 2], "channels": 3}],
+    }
     f = write_report(spec_from_dict(d, source="relu.yaml"), tmp_path, formats="md")
     assert {p.status for p in f.data.partitions} == {"not-covered"}
     assert f.data.certified_count == 0 and not f.data.violations
