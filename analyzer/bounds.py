@@ -598,11 +598,15 @@ class Routes:
     mixed: dict = field(default_factory=dict, compare=False, repr=False)
 
 
+MAX_ROUTE_WIDTH = 1024  # widest unit for which routes() builds its integer route matrices
+
+
 def routes(circuit: Circuit, arith: Arith) -> Routes | None:
     """The routing table of a circuit; None where the routed-tree bound does not apply.
 
     It applies to product pooling, branches without overlapping offsets and connections joining
-    units of equal supports (mixture nodes). With symbolic widths, a tap that reads through two
+    units of equal supports (mixture nodes), with integer widths up to ``MAX_ROUTE_WIDTH`` (a
+    cost limit; docs/limits.md). With symbolic widths, a tap that reads through two
     or more joins in a row gets no source (width 0, a weaker but valid choice).
     """
     arch = circuit.arch
@@ -615,6 +619,10 @@ def routes(circuit: Circuit, arith: Arith) -> Routes | None:
     units = circuit.units
     conv = (lambda e: sympy.sympify(e)) if arith.symbolic else (lambda e: int(e))
     width = tuple(conv(u.width) for u in units)
+    if not arith.symbolic and max(width) > MAX_ROUTE_WIDTH:
+        # a cost limit: the route matrices are width x width integer lists (widths may be
+        # 10^11); without the table the routed-tree lower bound is not offered, which is valid
+        return None
     cache: dict[int, dict[int, object]] = {}
     # performance only (issue 12): the route matrices of a read unit depend only on its join
     # chain's *shape* (kinds, widths, exchange splits, and which leaves are the same source),

@@ -21,6 +21,8 @@ import itertools
 __all__ = ["copy_maps", "pair_sources"]
 
 MAX_TUPLES = 4096  # tuples examined per term (a cost limit; stopping early stays valid)
+MAX_ATOMS = 4096  # widest unit given a copy map (a cost limit: a unit left out only drops
+# candidates of this lower-bound rule, which stays valid; widths may be 10^11)
 
 
 def copy_maps(circuit, width) -> dict[int, tuple | None]:
@@ -28,7 +30,8 @@ def copy_maps(circuit, width) -> dict[int, tuple | None]:
 
     Defined for input units (channel i copies atom (input, i)), layer-1 product units (channel
     d copies atom (unit, d)) and chains of exchanges whose sources are layer-1 units. Any other
-    read unit (a deeper product unit, a chain with a sum) is left out.
+    read unit (a deeper product unit, a chain with a sum, a unit wider than ``MAX_ATOMS``) is
+    left out.
     """
     units = circuit.units
     leafy = {
@@ -43,7 +46,9 @@ def copy_maps(circuit, width) -> dict[int, tuple | None]:
             return out[v]
         u = units[v]
         res = None
-        if u.kind == "input" or v in leafy:
+        if int(width[v]) > MAX_ATOMS:
+            res = None
+        elif u.kind == "input" or v in leafy:
             res = tuple((v, i) for i in range(int(width[v])))
         elif u.kind == "exchange":
             a, b = (walk(c) for c in u.children)
