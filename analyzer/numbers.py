@@ -165,17 +165,11 @@ def json_text(x, indent: int = 2) -> str:
 def _json(o, nl: str, step: str) -> str:
     if isinstance(o, str):
         return _encode_str(o)
-    if o is None:
-        return "null"
-    if o is True:
-        return "true"
-    if o is False:
-        return "false"
+    if o is None or isinstance(o, (bool, float)):
+        return _key_text(o)  # json.dumps writes these as it writes them as keys
     if isinstance(o, int):
         v = to_json(o)
         return _encode_str(v) if isinstance(v, str) else int.__repr__(v)
-    if isinstance(o, float):
-        return _float_text(o)
     inner = nl + step
     if isinstance(o, (list, tuple)):
         if not o:

@@ -31,21 +31,15 @@ from unittest import mock
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from analyzer import SpecError, build_circuit, spec_from_dict
 from analyzer.analysis import _arith_for
 from analyzer.bounds import INT, SYM, Propagator, routed_lower, symbol_minima
-from tests.oracle.strategies import spec_dicts
+from tests.oracle.strategies import oracle_settings, spec_dicts
 
-AGREE = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+AGREE = oracle_settings(60, fixed=True)
 
 
 def _forms(w: int, vals: dict) -> list:
@@ -239,12 +233,7 @@ def test_symbolic_path_equals_integer_path_on_joined_networks(case, data):
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=600,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@oracle_settings(600, fixed=False)
 @given(case=symbolic_cases(), data=st.data())
 def test_symbolic_path_equals_integer_path_on_joined_networks_large(case, data):
     concrete, sym, vals = case

@@ -14,12 +14,25 @@ larger than ``max_grid`` entries are rejected (``assume``).
 
 from __future__ import annotations
 
-from hypothesis import assume
+from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 
 from analyzer import spec_from_dict
 
 from .oracle import used_positions
+
+
+def oracle_settings(examples: int, *, fixed: bool):
+    """The oracle tests' Hypothesis profile: no deadline, no example database; ``fixed``: the
+    same examples on every run (the default run), else new ones (the ``-m slow`` profiles)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=fixed,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
 
 __all__ = [
     "spec_dicts",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from analyzer import analyze, spec_from_dict
@@ -35,21 +35,10 @@ from .oracle import (
     theorem7_reference,
     used_positions,
 )
-from .strategies import architectures
+from .strategies import architectures, oracle_settings
 
-DEFAULT = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-LARGE = settings(
-    max_examples=5000,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+DEFAULT = oracle_settings(400, fixed=True)
+LARGE = oracle_settings(5000, fixed=False)
 
 
 def _canonical(I, used) -> tuple[int, ...]:

@@ -9,28 +9,17 @@ positions.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from analyzer import analyze, spec_from_dict
 
 from .oracle import generic_rank
-from .strategies import joined_architectures
+from .strategies import joined_architectures, oracle_settings
 from .test_oracle_bounds import check_oracle, partitions_of
 
-DEFAULT = settings(
-    max_examples=120,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-LARGE = settings(
-    max_examples=200,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+DEFAULT = oracle_settings(120, fixed=True)
+LARGE = oracle_settings(200, fixed=False)
 
 
 @DEFAULT

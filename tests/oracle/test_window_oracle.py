@@ -25,7 +25,7 @@ import itertools
 import flint
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from analyzer import build_circuit, spec_from_dict
@@ -34,15 +34,9 @@ from networks import random_network
 from verify import verify_architecture
 
 from .oracle import grid_tensor, is_tree, matricization_rank, receptive_positions, used_positions
-from .strategies import architectures
+from .strategies import architectures, oracle_settings
 
-WINDOW = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+WINDOW = oracle_settings(300, fixed=True)
 
 
 def restricted_rank(net, window: list[int], I: list[int], fixed: dict[int, list[int]]) -> int:
@@ -161,12 +155,7 @@ def test_window_bound_above_the_exact_restricted_rank(case):
 
 
 @pytest.mark.slow
-@settings(
-    max_examples=2000,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@oracle_settings(2000, fixed=False)
 @given(case=window_cases(max_n=10, max_grid=59049))
 def test_window_bound_above_the_exact_restricted_rank_large(case):
     check_window(*case)
