@@ -66,6 +66,9 @@ TARGETS: dict[str, list[str] | None] = {
     "verify/sampling.py": None,
     # the window bound of verification at scale (docs/verify.md)
     "analyzer/window.py": None,
+    # the integer-only rules for mixed networks (docs/theory.md secs. 4.3 and 6.6)
+    "analyzer/spans.py": None,
+    "analyzer/pairsources.py": None,
 }
 # the bound rules, run by default: every rule of bounds.py (not the Arith comparison engine,
 # which --all adds) and the trees (tilings, sibling pairs, hybrid trees)
@@ -81,6 +84,8 @@ RULES: dict[str, list[str] | None] = {
         "symbol_minima",
     ],
     "analyzer/trees.py": None,
+    "analyzer/spans.py": None,
+    "analyzer/pairsources.py": None,
 }
 
 # fastest first: the oracle's regressions and worked table, then the properties, then the rest
@@ -96,6 +101,20 @@ _ORACLE = [
 SELECTION: dict[str, list[str]] = {
     "analyzer": _ORACLE + ["tests/analyzer"],
     "verify": _ORACLE + ["tests/verify"],
+}
+# files whose own tests are quicker to fail than the package's selection (fastest first)
+_JOINS = [
+    "tests/analyzer/test_pairsources.py",
+    "tests/oracle/test_oracle_joins.py",
+    "tests/analyzer/test_bounds_upper.py",
+    "tests/oracle/test_oracle_witnesses.py",
+    "tests/oracle/test_oracle_bounds.py",
+    "tests/analyzer/test_bounds_agreement.py",
+    "tests/analyzer/test_bounds_properties.py",
+]
+FILE_SELECTION: dict[str, list[str]] = {
+    "analyzer/spans.py": _JOINS,
+    "analyzer/pairsources.py": _JOINS,
 }
 COPY = (
     "analyzer",
@@ -483,7 +502,7 @@ def run(
                 muts = [m for m in muts if m.index in only]
             muts = [m for m in muts if m.index >= start]
             pkg = rel.split("/")[0]
-            selection = tests or SELECTION.get(pkg, SELECTION["analyzer"])
+            selection = tests or FILE_SELECTION.get(rel) or SELECTION.get(pkg, SELECTION["analyzer"])
             original = (ROOT / rel).read_text()
             target = work / rel
             # baseline: the unmutated copy must pass its selection, else every mutant would be
