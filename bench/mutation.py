@@ -502,7 +502,9 @@ def run(
                 muts = [m for m in muts if m.index in only]
             muts = [m for m in muts if m.index >= start]
             pkg = rel.split("/")[0]
-            selection = tests or FILE_SELECTION.get(rel) or SELECTION.get(pkg, SELECTION["analyzer"])
+            selection = (
+                tests or FILE_SELECTION.get(rel) or SELECTION.get(pkg, SELECTION["analyzer"])
+            )
             original = (ROOT / rel).read_text()
             target = work / rel
             # baseline: the unmutated copy must pass its selection, else every mutant would be
