@@ -121,6 +121,16 @@ def joined_corpus(seed: int = 0, count: int = 400) -> list[tuple[dict, list[list
     return out
 
 
+def shared_rules_only(*mods) -> None:
+    """Switch the integer-only rules (joint spans, joint pair sources) off in these modules: the
+    integer code then computes what the symbolic path computes (the agreement test's claim), so
+    a TIGHT witness found this way is one for the symbolic path, where a rule masked by the
+    joint spans on integers still decides the bound."""
+    for mod in mods:
+        mod.Propagator._joint = lambda self, units, I, L, R: (L, R)
+        mod.pair_sources = lambda *a, **k: None
+
+
 def bounds_of(mod, circuit, I: int):
     """(upper, lower) of the propagation bound and the routed lower bound with module ``mod``."""
     prop = mod.Propagator(circuit, mod.INT)
@@ -252,11 +262,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--agree", action="store_true", help="symbolic-path witnesses instead")
     ap.add_argument("--screen", action="store_true", help="count the cases each mutant changes")
     ap.add_argument("--joined", type=int, default=0, help="add this many joined_corpus specs")
+    ap.add_argument(
+        "--shared",
+        action="store_true",
+        help="integer-only rules off in both (witnesses for the symbolic path)",
+    )
     args = ap.parse_args(argv)
     cases = corpus(args.examples, args.max_n) if args.examples else []
     if args.joined:
         cases += joined_corpus(count=args.joined)
     print(f"corpus: {len(cases)} specs, {sum(len(p) for _, p in cases)} partitions", flush=True)
+    if args.shared:
+        from analyzer import bounds as original
+
+        _load = load_mutant
+
+        def load_shared(index: int):
+            mod = _load(index)
+            shared_rules_only(mod)
+            return mod
+
+        shared_rules_only(original)
+        globals()["load_mutant"] = load_shared
     for i in args.index:
         fn = screen if args.screen else hunt_agreement if args.agree else hunt
         print(fn(i, cases), flush=True)

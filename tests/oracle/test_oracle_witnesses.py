@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer import analyze, spec_from_dict
+from analyzer import analyze, build_circuit, spec_from_dict
+from analyzer.bounds import SYM, Propagator
 
 from .oracle import generic_rank
 from .test_oracle_bounds import check_oracle
@@ -106,3 +107,98 @@ LEAF_PAIRS = {
 @pytest.mark.parametrize("I", [[0, 1, 3, 4, 5], [2]])  # complements: the code is not symmetric
 def test_leaf_pairs_caps_regression(I):
     check_oracle(LEAF_PAIRS, [I], "per-node")
+
+
+# Tightness witnesses for the rules the symbolic path runs. On concrete widths the integer path
+# adds the joint spans (docs/theory.md sec. 4.3), which re-derive several terms of the exchange
+# and sum rules (sec. 4.1) and so hide a looser rule; the symbolic path has no joint spans, and
+# there the exchange rule's shared span min(L, gL) and the sum rule's sum of the children's L
+# decide the bound. Evaluated with the symbolic arithmetic on the concrete widths (the code a
+# symbolic spec runs), each case's bound EQUALS the oracle's generic rank; with the term dropped
+# it would not (found by bench/mutation_witness.py --shared; bench/results/mutation-2026-11-30c.md
+# names the mutant each kills).
+def _joined(name, M, readout, widths, dils, conns):
+    return {
+        "name": name,
+        "input_channels": M,
+        "readout": readout,
+        "branches": [
+            {"name": b, "kernel": 2, "dilations": d, "channels": w}
+            for b, w, d in zip("ABC", widths, dils, strict=False)
+        ],
+        "connections": [
+            {
+                "after_layer": layer,
+                "branches": list(bs),
+                **({"exchange": x} if x else {"mode": "sum"}),
+            }
+            for layer, bs, x in conns
+        ],
+    }
+
+
+D3, D3s, D4, D4s = [1, 2, 4], [2, 1, 4], [1, 2, 4, 8], [2, 1, 4, 8]
+SYMBOLIC_WITNESSES = [
+    # exchange rule, L = min(L, gL): two exchanges of 2 channels, after layers 2 and 3
+    (
+        _joined(
+            "exchange-span",
+            2,
+            False,
+            [[1, 3, 3, 4], [1, 3, 3, 2]],
+            [D4, D4s],
+            [(2, "AB", 2), (3, "AB", 2)],
+        ),
+        [0, 1, 2, 4, 5, 6, 7, 8, 9, 10],
+    ),
+    # exchange rule, R = min(R, gR): exchange 1, sum, exchange 1 after layers 1, 2, 3
+    (
+        _joined(
+            "exchange-span-J",
+            2,
+            False,
+            [[1, 3, 2, 4], [1, 3, 2, 3]],
+            [D4, D4],
+            [(1, "AB", 1), (2, "AB", None), (3, "AB", 1)],
+        ),
+        [1, 2, 8, 9, 10, 11, 14],
+    ),
+    # sum rule, L = min(capI, sum of the children's L, r sum pi): three branches, A exchanged
+    # with B and summed with C after layer 2
+    (
+        _joined(
+            "sum-L",
+            2,
+            True,
+            [[1, 2, 3], [1, 2, 2], [1, 2, 3]],
+            [D3, D3, D3s],
+            [(2, "AB", 2), (2, "AC", None)],
+        ),
+        [5, 6, 7],
+    ),
+    # sum rule, R = min(capJ, sum of the children's R, r sum pi)
+    (
+        _joined(
+            "sum-R",
+            3,
+            True,
+            [[4, 3, 2], [4, 3, 2], [1, 3, 2]],
+            [D3, D3, D3s],
+            [(1, "AB", 3), (2, "AB", 3), (2, "AC", None)],
+        ),
+        [0, 1, 2, 6, 7],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "spec,I", SYMBOLIC_WITNESSES, ids=[w[0]["name"] for w in SYMBOLIC_WITNESSES]
+)
+def test_symbolic_path_attains_rank(spec, I):
+    arch = spec_from_dict(spec, source="witness")
+    mask = sum(1 << q for q in I)
+    symbolic = Propagator(build_circuit(arch), SYM).output_bound(mask)
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert symbolic == rank, f"symbolic-path upper bound {symbolic}, generic rank {rank}"
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    assert pb.upper == rank  # the integer path (joint spans on) is tight as well
