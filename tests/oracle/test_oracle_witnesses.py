@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer import analyze, build_circuit, spec_from_dict
-from analyzer.bounds import SYM, Propagator
+from analyzer.bounds import SYM, Propagator, routed_lower, routes
 
 from .oracle import generic_rank
 from .test_oracle_bounds import check_oracle
@@ -115,7 +115,7 @@ def test_leaf_pairs_caps_regression(I):
 # there the exchange rule's shared span min(L, gL) and the sum rule's sum of the children's L
 # decide the bound. Evaluated with the symbolic arithmetic on the concrete widths (the code a
 # symbolic spec runs), each case's bound EQUALS the oracle's generic rank; with the term dropped
-# it would not (found by bench/mutation_witness.py --shared; bench/results/mutation-2026-11-30c.md
+# it would not (found by bench/mutation_witness.py --shared; bench/results/mutation-2026-11-30d.md
 # names the mutant each kills).
 def _joined(name, M, readout, widths, dils, conns):
     return {
@@ -202,3 +202,60 @@ def test_symbolic_path_attains_rank(spec, I):
     assert symbolic == rank, f"symbolic-path upper bound {symbolic}, generic rank {rank}"
     (pb,) = analyze(arch, partitions=[I]).partitions
     assert pb.upper == rank  # the integer path (joint spans on) is tight as well
+
+
+# Soundness regression of the joint leaf pairs on a PURE tap (docs/theory.md sec. 6.3): the
+# read unit's channels are functions of the tap's |S| positions, so at most M^|S| of them are
+# independent however wide the routing is. Two kernel-2 layer-1 units of width 5 (M = 2, so
+# M^|S| = 4) exchanged, read by a read-out root of width 5: with I = {0, 1} both taps are pure
+# and the matricization has at most 2^2 = 4 rows, so the rank is at most 4; without the cap
+# M^|S| the routed lower bound would claim 5.
+PURE_TAP = {
+    "name": "pure-tap-cap",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [
+        {"name": "A", "kernel": 2, "dilations": [1, 2], "channels": [5, 5]},
+        {"name": "B", "kernel": 2, "dilations": [1, 2], "channels": [5, 5]},
+    ],
+    "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 2}],
+}
+
+
+def test_pure_tap_leaf_pairs_capped():
+    check_oracle(PURE_TAP, [[0, 1]], "per-node")
+
+
+# Tightness witnesses of the joint leaf pairs for the symbolic path (which has no joint pair
+# sources, docs/theory.md sec. 6.6, the integer-only rule that re-derives these values on
+# concrete widths). Two layer-1 units of width 10 exchanged (5 channels), M = 3, read by a
+# read-out root of width 10; the routed lower bound, evaluated with the symbolic arithmetic on
+# the concrete widths, EQUALS the generic rank: on kernel-2 taps wholly in I or in J
+# (min(total, joint rank, M^|S|) = 9, one source alone gives only 5), and on kernel-4 taps
+# that I cuts 2 + 2 or 2 + 1 (min(total, M^|I ∩ S|, M^|J ∩ S|) = 9 and 3 per tap).
+def _leaf_pair_net(kernel: int) -> dict:
+    layers = [
+        {"kernel": kernel, "dilation": 1, "channels": 10},
+        {"kernel": 2, "dilation": kernel, "channels": 10},
+    ]
+    return {
+        "name": f"leaf-pairs-k{kernel}",
+        "input_channels": 3,
+        "readout": True,
+        "branches": [{"name": "A", "layers": layers}, {"name": "B", "layers": layers}],
+        "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 5}],
+    }
+
+
+@pytest.mark.parametrize(
+    "kernel,I,by_hand",
+    [(2, [0, 1], 9), (2, [2, 3], 9), (4, [0, 1, 4, 5], 81), (4, [0, 1, 4], 27)],
+)
+def test_symbolic_routed_lower_attains_rank(kernel, I, by_hand):
+    arch = spec_from_dict(_leaf_pair_net(kernel), source="witness")
+    mask = sum(1 << q for q in I)
+    lower = routed_lower(routes(build_circuit(arch), SYM), mask, SYM)
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    # by hand: min(M^|I|, M^|J|) rows or columns, all reached (the oracle agrees)
+    assert rank == by_hand
+    assert lower == rank, f"symbolic routed lower bound {lower}, generic rank {rank}"
