@@ -28,7 +28,8 @@ Not part of the default test run. Usage::
     python bench/mutation.py --file analyzer/bounds.py --list        # list mutants only
     python bench/mutation.py --file analyzer/bounds.py --only 17 --show  # print one mutant's diff
     # a quick selection first, each survivor then on the file's whole selection
-    nice python bench/mutation.py --file analyzer/spans.py --tests tests/oracle/test_oracle_joins.py --recheck
+    nice python bench/mutation.py --file analyzer/spans.py \
+        --tests tests/oracle/test_oracle_joins.py --recheck
 
 or ``tox -e mutation`` (same options after ``--``).
 """
