@@ -34,6 +34,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+SHARED = False  # --shared: the integer-only rules off in the original and in every mutant
+
+
 def load_mutant(index: int):
     """The module analyzer.bounds with mutant ``index`` applied (imported as a sibling)."""
     from bench.mutation import mutated_source
@@ -44,6 +47,8 @@ def load_mutant(index: int):
     mod.__package__ = "analyzer"
     sys.modules[spec.name] = mod  # dataclasses look their module up
     exec(compile(src, f"<bounds mutant {index}>", "exec"), mod.__dict__)
+    if SHARED:
+        shared_rules_only(mod)
     return mod
 
 
@@ -117,6 +122,73 @@ def joined_corpus(seed: int = 0, count: int = 400) -> list[tuple[dict, list[list
         if not conns:
             continue
         spec["connections"] = conns
+        out.append((spec, parts))
+    return out
+
+
+def chained_corpus(seed: int = 0, count: int = 1000) -> list[tuple[dict, list[list[int]]]]:
+    """Two or three kernel-2 trees of depth 3 or 4 (N = 8 or 16), joined after every inner layer
+    at random: exchanges of one, some or all channels, sums, and with three branches joins in a
+    row after one layer (a join reading a join) and a sum of all three; twelve random
+    partitions each. The oracle strategy rarely builds these; the witnesses of
+    ``test_symbolic_path_attains_rank`` came from here."""
+    import random
+
+    from analyzer import SpecError, spec_from_dict
+
+    rng = random.Random(seed)
+    out = []
+    while len(out) < count:
+        depth = rng.choice([3, 3, 4])
+        M = rng.choice([2, 2, 3]) if depth == 3 else 2
+        nb = rng.choice([2, 3, 3])
+        dil = [1, 2, 4, 8][:depth]
+        names = "ABC"[:nb]
+        dils = [dil] + [dil if rng.random() < 0.6 else [2, 1, *dil[2:]] for _ in range(nb - 1)]
+        widths = [[rng.randint(1, 4) for _ in range(depth)] for _ in range(nb)]
+        conns: list[dict] = []
+        for layer in range(1, depth):
+            w = widths[0][layer - 1]
+            for b in range(1, nb):
+                if layer == 1 and dils[b] != dil:
+                    continue  # no common layer-1 nodes
+                mode = rng.choice(["exchange", "exchange", "sum", "none"])
+                if mode == "none":
+                    continue
+                widths[b][layer - 1] = w
+                c = {"after_layer": layer, "branches": ["A", names[b]]}
+                if mode == "exchange":
+                    c["exchange"] = rng.choice([1, w, rng.randint(1, w)])
+                else:
+                    c["mode"] = "sum"
+                conns.append(c)
+            if nb == 3 and rng.random() < 0.15 and (layer > 1 or dils[1] == dils[2] == dil):
+                for b in (1, 2):
+                    widths[b][layer - 1] = w
+                conns.append({"after_layer": layer, "branches": list(names), "mode": "sum"})
+        if not conns:
+            continue
+        spec = {
+            "name": "chained",
+            "input_channels": M,
+            "readout": rng.random() < 0.5,
+            "branches": [
+                {"name": names[b], "kernel": 2, "dilations": dils[b], "channels": widths[b]}
+                for b in range(nb)
+            ],
+            "connections": conns,
+        }
+        try:
+            spec_from_dict(spec, source="chained")
+        except SpecError:
+            continue
+        n = 2**depth
+        parts = []
+        for _ in range(12):
+            p = rng.choice([0.2, 0.5, 0.8])
+            I = [q for q in range(n) if rng.random() < p]
+            if 0 < len(I) < n:
+                parts.append(I)
         out.append((spec, parts))
     return out
 
@@ -262,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--agree", action="store_true", help="symbolic-path witnesses instead")
     ap.add_argument("--screen", action="store_true", help="count the cases each mutant changes")
     ap.add_argument("--joined", type=int, default=0, help="add this many joined_corpus specs")
+    ap.add_argument("--chained", type=int, default=0, help="add this many chained_corpus specs")
     ap.add_argument(
         "--shared",
         action="store_true",
@@ -271,19 +344,15 @@ def main(argv: list[str] | None = None) -> int:
     cases = corpus(args.examples, args.max_n) if args.examples else []
     if args.joined:
         cases += joined_corpus(count=args.joined)
+    if args.chained:
+        cases += chained_corpus(count=args.chained)
     print(f"corpus: {len(cases)} specs, {sum(len(p) for _, p in cases)} partitions", flush=True)
     if args.shared:
         from analyzer import bounds as original
 
-        _load = load_mutant
-
-        def load_shared(index: int):
-            mod = _load(index)
-            shared_rules_only(mod)
-            return mod
-
+        global SHARED
+        SHARED = True
         shared_rules_only(original)
-        globals()["load_mutant"] = load_shared
     for i in args.index:
         fn = screen if args.screen else hunt_agreement if args.agree else hunt
         print(fn(i, cases), flush=True)
