@@ -37,16 +37,35 @@ if str(ROOT) not in sys.path:
 SHARED = False  # --shared: the integer-only rules off in the original and in every mutant
 
 
-def load_mutant(index: int):
-    """The module analyzer.bounds with mutant ``index`` applied (imported as a sibling)."""
-    from bench.mutation import mutated_source
+TARGET = "analyzer/bounds.py"  # --target: the file whose mutants are loaded
 
-    src = mutated_source("analyzer/bounds.py", None, index)
-    spec = importlib.util.spec_from_loader(f"analyzer._bounds_mutant_{index}", loader=None)
+
+def _module(name: str, src: str, label: str):
+    spec = importlib.util.spec_from_loader(name, loader=None)
     mod = importlib.util.module_from_spec(spec)
     mod.__package__ = "analyzer"
     sys.modules[spec.name] = mod  # dataclasses look their module up
-    exec(compile(src, f"<bounds mutant {index}>", "exec"), mod.__dict__)
+    exec(compile(src, label, "exec"), mod.__dict__)
+    return mod
+
+
+def load_mutant(index: int):
+    """A module with the API of analyzer.bounds, with mutant ``index`` of ``TARGET`` applied
+    (imported as a sibling of the package's modules; the worktree is not touched). For a
+    mutant of analyzer/spans.py or analyzer/pairsources.py: the mutated module, and a copy of
+    the original bounds.py that imports it instead of the original."""
+    from bench.mutation import TARGETS, mutated_source
+
+    src = mutated_source(TARGET, TARGETS.get(TARGET), index)
+    if TARGET == "analyzer/bounds.py":
+        mod = _module(f"analyzer._bounds_mutant_{index}", src, f"<bounds mutant {index}>")
+    else:
+        stem = Path(TARGET).stem
+        name = f"_{stem}_mutant_{index}"
+        _module(f"analyzer.{name}", src, f"<{stem} mutant {index}>")
+        bounds = (ROOT / "analyzer" / "bounds.py").read_text()
+        bounds = bounds.replace(f"from .{stem} import", f"from .{name} import")
+        mod = _module(f"analyzer._bounds_with{name}", bounds, f"<bounds with {stem} {index}>")
     if SHARED:
         shared_rules_only(mod)
     return mod
@@ -334,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--agree", action="store_true", help="symbolic-path witnesses instead")
     ap.add_argument("--screen", action="store_true", help="count the cases each mutant changes")
     ap.add_argument("--joined", type=int, default=0, help="add this many joined_corpus specs")
+    ap.add_argument(
+        "--target",
+        default="analyzer/bounds.py",
+        choices=["analyzer/bounds.py", "analyzer/spans.py", "analyzer/pairsources.py"],
+        help="the file whose mutants INDEX are",
+    )
     ap.add_argument("--chained", type=int, default=0, help="add this many chained_corpus specs")
     ap.add_argument(
         "--shared",
@@ -347,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.chained:
         cases += chained_corpus(count=args.chained)
     print(f"corpus: {len(cases)} specs, {sum(len(p) for _, p in cases)} partitions", flush=True)
+    global TARGET
+    TARGET = args.target
     if args.shared:
         from analyzer import bounds as original
 
