@@ -36,6 +36,18 @@ SUM_SUM = {
     ],
 }
 
+SUM_AB_C = {
+    "name": "sum-ab-and-c",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [
+        _tree("A", [3, 1, 3]),
+        _tree("B", [3, 3, 1]),
+        _tree("C", [1, 3, 2], dil=(2, 1, 4)),
+    ],
+    "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+}
+
 WITNESSES = [
     # Propagator.output_bound: min(total, gL, gR) without ``total``. Two one-layer branches
     # summed, no read-out: channel 1 of each is a product of two linear forms (a rank-one
@@ -60,6 +72,11 @@ WITNESSES = [
     (SUM_SUM, [2, 3], None),
     # the same on the J side
     (SUM_SUM, [1, 2, 3, 4, 5], None),
+    # analyzer/spans.py (joint spans, docs/theory.md sec. 4.3) at the sum of three outputs, A
+    # and B summed after layer 1, C on its own: the set's start min(M^|I ∩ S|, sum of the
+    # members' L) and rule 5 (a pair spanned together) decide the bound, I- and J-side
+    (SUM_AB_C, [0, 6, 7], None),
+    (SUM_AB_C, [0, 1, 5, 6, 7], None),
 ]
 
 
