@@ -418,6 +418,16 @@ class PosyArith(Arith):
 
     def _pick(self, xs, keep_small: bool):
         xs = [self.lift(x) for x in xs]
+        if keep_small and all(type(x) is Posy for x in xs):
+            # the common case, one argument <= all the others: a linear scan decides it
+            best = xs[0]
+            for x in xs[1:]:
+                if self._posy_le(x, best):
+                    best = x
+                elif not self._posy_le(best, x):
+                    break
+            else:
+                return best
         if keep_small and all(isinstance(x, (Posy, PMin)) for x in xs):
             return self.min_of([p for x in xs for p in self._items(x)])
         if all(isinstance(x, (Posy, PMin)) for x in xs):
