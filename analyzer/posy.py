@@ -471,8 +471,10 @@ def _taylor_nonneg(d: dict, rmin: int) -> bool:
     """True when ``f(r) = sum_k d[k] r^k`` has ``f(r_min + t)`` with coefficients >= 0 in t
     (then ``f(r) >= 0`` for all r >= r_min: a polynomial in t >= 0 with nonnegative
     coefficients). Exact rational arithmetic (Horner's scheme, repeated synthetic division)."""
-    n = max(d)
+    n = max((k for k, c in d.items() if c), default=0)
     cs = [d.get(k, 0) for k in range(n + 1)]  # cs[k]: coefficient of r^k
+    if cs[n] < 0:
+        return False  # the leading coefficient of f(r_min + t) is f's own (and f -> -inf)
     # Taylor shift: after step i, cs[i] is the coefficient of t^i
     for i in range(n + 1):
         for k in range(n - 1, i - 1, -1):
