@@ -4,6 +4,11 @@
     width 4, M = 4. Target: under 2 s.
 (b) ``--partitions all`` for builtin:paper-mixed at r = 4 (N = 16: 2^15 - 1 partitions).
     Target: under 10 s.
+(c) examples/wavenet-stack.yaml with its width symbol ``w`` unset (default partitions): the
+    plain ``expressivity analyze examples/wavenet-stack.yaml``, whose undecided mins of ``4^k``
+    against ``w^j`` took minutes on sympy expressions. Target: under 10 s. Baseline, measured in
+    the same run: the same spec at ``--set w=4`` (Python integers); the ratio symbolic /
+    integer is printed beside the seconds.
 
 Each case is timed through the Python API (``load_spec`` + ``analyze``: what the CLI runs before
 printing) and end to end through the CLI (``expressivity analyze ... --format json`` in this
@@ -22,6 +27,8 @@ import os
 import sys
 import time
 
+import sympy
+
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from analyzer import analyze, load_spec, spec_from_dict  # noqa: E402
@@ -32,7 +39,8 @@ TREE10 = {
     "input_channels": 4,
     "branches": [{"name": "T", "kernel": 2, "dilations": [2**i for i in range(10)], "channels": 4}],
 }
-TARGETS = {"a": 2.0, "b": 10.0}
+TARGETS = {"a": 2.0, "b": 10.0, "c": 10.0}
+WAVENET_STACK = os.path.join(os.path.dirname(__file__), "..", "examples", "wavenet-stack.yaml")
 
 
 def load() -> str:
@@ -104,36 +112,63 @@ def case_b(repeat: int) -> dict:
     }
 
 
+def case_c(repeat: int) -> dict:
+    def run(values=None):
+        return analyze(load_spec(WAVENET_STACK), values=values)
+
+    secs, a = best_of(run, repeat)
+    base, b = best_of(lambda: run({"w": 4}), repeat)
+    # sanity: the symbolic bound at w = 4 is the integer analysis' (tests/test_examples.py)
+    for p, q in zip(a.partitions, b.partitions, strict=True):
+        assert int(sympy.sympify(p.upper_symbolic).subs("w", 4)) == q.upper
+    return {
+        "label": "(c) examples/wavenet-stack.yaml, symbolic w, default partitions (CLI: table)",
+        "partitions": len(a.partitions),
+        "api": secs,
+        "api_base": base,
+        "target": TARGETS["c"],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", help="write the figures as markdown to this file")
+    ap.add_argument("--cases", default="abc", help="which cases to run (default: abc)")
     args = ap.parse_args()
 
     import json
     import tempfile
 
-    rows = [case_a(args.repeat), case_b(args.repeat)]
-    with tempfile.TemporaryDirectory() as tmp:
-        spec = os.path.join(tmp, "tree-L10.json")
-        with open(spec, "w", encoding="utf-8") as f:
-            json.dump(TREE10, f)
-        rows[0]["cli"] = cli_seconds(
-            ["analyze", spec, "--partitions", "nodes", "--format", "json"], args.repeat
+    rows = []
+    if "a" in args.cases:
+        rows.append(case_a(args.repeat))
+        with tempfile.TemporaryDirectory() as tmp:
+            spec = os.path.join(tmp, "tree-L10.json")
+            with open(spec, "w", encoding="utf-8") as f:
+                json.dump(TREE10, f)
+            rows[-1]["cli"] = cli_seconds(
+                ["analyze", spec, "--partitions", "nodes", "--format", "json"], args.repeat
+            )
+    if "b" in args.cases:
+        rows.append(case_b(args.repeat))
+        rows[-1]["cli"] = cli_seconds(
+            [
+                "analyze",
+                "builtin:paper-mixed",
+                "--set",
+                "r=4",
+                "--partitions",
+                "all",
+                "--format",
+                "json",
+            ],
+            args.repeat,
         )
-    rows[1]["cli"] = cli_seconds(
-        [
-            "analyze",
-            "builtin:paper-mixed",
-            "--set",
-            "r=4",
-            "--partitions",
-            "all",
-            "--format",
-            "json",
-        ],
-        args.repeat,
-    )
+    if "c" in args.cases:
+        rows.append(case_c(args.repeat))
+        rows[-1]["cli"] = cli_seconds(["analyze", WAVENET_STACK], args.repeat)
+        rows[-1]["cli_base"] = cli_seconds(["analyze", WAVENET_STACK, "--set", "w=4"], args.repeat)
 
     today = dt.date.today().isoformat()
     lines = [
@@ -156,6 +191,21 @@ def main() -> None:
             f"| {r['label']} | {r['partitions']} | {r['api']:.2f} | {r['api'] / t:.2f} | "
             f"{r['cli']:.2f} | {r['cli'] / t:.2f} | {t:g} |"
         )
+    base = [r for r in rows if "api_base" in r]
+    if base:
+        lines += [
+            "",
+            "Against a baseline measured in the same run (the same spec with concrete widths):",
+            "",
+            "| case | baseline | API s | baseline API s | ratio | CLI s | baseline CLI s | ratio |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in base:
+            lines.append(
+                f"| {r['label']} | `--set w=4` | {r['api']:.3f} | {r['api_base']:.3f} | "
+                f"{r['api'] / r['api_base']:.1f} | {r['cli']:.3f} | {r['cli_base']:.3f} | "
+                f"{r['cli'] / r['cli_base']:.1f} |"
+            )
     text = "\n".join(lines) + "\n"
     print(text, end="")
     if args.out:

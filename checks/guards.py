@@ -116,8 +116,9 @@ def check_verify_cost(
     k_option: str = "max_k",
 ) -> None:
     """Refuse (LimitError, exit 2) a verification whose estimated memory is above the limit;
-    the message says that a smaller ``k_option`` (the cap on K, as its caller names it) or
-    width lowers it."""
+    the message says that a smaller cap on K or width lowers it. ``k_option``: the library
+    option that caps K (the error's ``option``: a front end names it its own way, the command
+    line as ``--max-k``)."""
     if not arch.is_concrete:
         return  # the harness asks for values first
     cost = verify_cost(arch, max_k, weights, mode)
@@ -134,8 +135,9 @@ def check_verify_cost(
         raise LimitError(
             source,
             f"the estimated memory (K = {cost['K']}: K x K matrices, weights, the widest layer's "
-            f"{cost['live_units']} live units; a smaller {k_option} or width lowers it)",
+            f"{cost['live_units']} live units; a smaller cap on K or width lowers it)",
             f"{gib:.3g} GiB",
             f"{lim / 2**30:.3g} GiB",
             "--allow-large",
+            option=k_option,
         )

@@ -28,7 +28,8 @@ class SuiteOptions:
     values : symbol values for spec suites; certify : spec suites certify ranks with the
     harness; size : ``default`` or ``large`` (``builtin:paper``); seed : of the harness's
     weights and samples; limits : bound the specs and the checks' sizes (default
-    :data:`analyzer.limits.DEFAULT_LIMITS`).
+    :data:`analyzer.limits.DEFAULT_LIMITS`); max_k : cap on K, the sampled rows/columns of a
+    spec suite's certifications (default: the harness's memory budget decides).
     """
 
     values: dict | None = None
@@ -36,6 +37,7 @@ class SuiteOptions:
     size: str = "default"
     seed: int = 0
     limits: Limits | None = None
+    max_k: int | None = None
 
 
 def run_suite(suite: str, options: SuiteOptions | None = None, **fields) -> SuiteResult:
@@ -47,6 +49,10 @@ def run_suite(suite: str, options: SuiteOptions | None = None, **fields) -> Suit
     """
     o = replace(options or SuiteOptions(), **fields)
     values, certify, size, seed, limits = o.values, o.certify, o.size, o.seed, o.limits
+    if o.max_k is not None and (
+        isinstance(o.max_k, bool) or not isinstance(o.max_k, int) or o.max_k < 1
+    ):
+        raise OptionError("max_k", f"must be an integer >= 1, got {o.max_k!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**32 - 1:
         raise OptionError("seed", f"a seed must be an integer in 0..2**32-1, got {seed!r}")
 
@@ -57,7 +63,9 @@ def run_suite(suite: str, options: SuiteOptions | None = None, **fields) -> Suit
         if name == "paper":
             return paper_suite(size=size, seed=seed)
         raise SpecError(suite, "", "unknown builtin suite (available: builtin:paper)")
-    return spec_suite(suite, values=values, certify=certify, seed=seed, limits=limits)
+    return spec_suite(
+        suite, values=values, certify=certify, seed=seed, limits=limits, max_k=o.max_k
+    )
 
 
 def format_failures(result: SuiteResult) -> str:

@@ -39,9 +39,15 @@ def _spec_files(path: Path) -> list[Path]:
 
 
 def spec_suite(
-    path_text: str, values: dict | None = None, certify: bool = True, seed: int = 0, limits=None
+    path_text: str,
+    values: dict | None = None,
+    certify: bool = True,
+    seed: int = 0,
+    limits=None,
+    max_k: int | None = None,
 ) -> SuiteResult:
-    """The checks carried by spec files (``checks:``), or a default certification per spec."""
+    """The checks carried by spec files (``checks:``), or a default certification per spec;
+    ``max_k``: cap on K of the certifications (None: the harness's memory budget decides)."""
     limits = DEFAULT_LIMITS if limits is None else limits
 
     t0 = time.perf_counter()
@@ -59,12 +65,13 @@ def spec_suite(
         rec.suite = str(f)
         checks = list(arch.checks) or [{}]
         for i, chk in enumerate(checks):
-            _spec_check(rec, arch, i, chk, values or {}, certify, seed, limits)
+            _spec_check(rec, arch, i, chk, values or {}, certify, seed, limits, max_k)
     return SuiteResult(
         path_text,
         rec.checks,
         time.perf_counter() - t0,
-        {"files": [str(f) for f in files], "certify": certify, "seed": seed},
+        {"files": [str(f) for f in files], "certify": certify, "seed": seed}
+        | ({"max_k": max_k} if max_k is not None else {}),
     )
 
 
@@ -104,6 +111,7 @@ def _spec_check(
     certify: bool,
     seed: int,
     limits=None,
+    max_k: int | None = None,
 ) -> None:
     limits = DEFAULT_LIMITS if limits is None else limits
     where = f"checks.{index}" if chk else "(default check)"
@@ -153,7 +161,7 @@ def _spec_check(
         check_verify_partitions(a, explicit, fams, limits, source=f"{arch.source}: {where}")
         check_verify_cost(
             a,
-            None,
+            max_k,
             chk.get("weights") or "shared",
             "exact",
             limits,
@@ -172,6 +180,7 @@ def _spec_check(
                 mode="exact",
                 weights=chk.get("weights") or "shared",
                 seed=seed,
+                max_k=max_k,
             )
             cert_by_I = {tuple(p.I): p for p in vres.partitions}
         for pb in an.partitions:

@@ -243,9 +243,7 @@ def _check_certify_cost(A, sw, values: dict, max_k: int, limits) -> None:
         return  # compare reports bad values itself
     from checks.guards import check_verify_cost  # not at the top: analyze needs no harness
 
-    check_verify_cost(
-        Av, max_k, "shared", "exact", limits, source="compare --certify", k_option="--max-k"
-    )
+    check_verify_cost(Av, max_k, "shared", "exact", limits, source="compare --certify")
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from .options import (
     STATE,
     AllowLargeOpt,
     FormatOpt,
+    MaxKOpt,
     SeedOpt,
     SetOpt,
     check_format,
@@ -74,6 +75,7 @@ def register(app: typer.Typer) -> None:
             True, "--certify/--no-certify", help="Spec suites: certify ranks with the harness."
         ),
         seed: SeedOpt = 0,
+        max_k: MaxKOpt = None,
         allow_large: AllowLargeOpt = False,
     ):
         """Check that the theory still matches what the networks do; exit 1 on any failure."""
@@ -84,7 +86,12 @@ def register(app: typer.Typer) -> None:
         check_seed(seed)
         limits = limits_for(allow_large)
         options = SuiteOptions(
-            values=parse_sets(set_, limits), certify=certify, size=size, seed=seed, limits=limits
+            values=parse_sets(set_, limits),
+            certify=certify,
+            size=size,
+            seed=seed,
+            limits=limits,
+            max_k=max_k,
         )
         result = run_suite(suite, options)
         if junit is not None:

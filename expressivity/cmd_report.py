@@ -84,9 +84,7 @@ def register(app: typer.Typer) -> None:
         check_all_family(arch, partitions, limits)
         if verify is not False:
             check_verify_partitions(arch, partition, partitions, limits, source="report")
-            check_verify_cost(
-                concrete, max_k, weights, mode, limits, source="report", k_option="--max-k"
-            )
+            check_verify_cost(concrete, max_k, weights, mode, limits, source="report")
         err = Console(stderr=True, highlight=False)
         try:
             options = ReportOptions(

@@ -208,7 +208,7 @@ def register(app: typer.Typer) -> None:
             k_start=k_start, max_k=max_k, memory_bytes=parse_bytes(memory), seconds=seconds
         )
         budget.validate()
-        check_verify_cost(arch, budget.k_cap, weights, mode, limits, k_option="--max-k")
+        check_verify_cost(arch, budget.k_cap, weights, mode, limits)
         options = VerifyOptions(
             mode=mode,
             weights=weights,

@@ -89,8 +89,8 @@ MaxKOpt = Annotated[
     int | None,
     typer.Option(
         "--max-k",
-        help="Cap on K, the sampled rows/columns (verify: none by default, K grows within the "
-        "memory/time budgets; compare: with --certify).",
+        help="Cap on K, the sampled rows/columns (verify, regress: none by default, K grows "
+        "within the memory/time budgets; compare: with --certify).",
     ),
 ]
 # the comparison's options (compare, and report --compare)

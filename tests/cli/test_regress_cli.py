@@ -82,3 +82,30 @@ def test_bad_input_exits_2(tmp_path):
     ok.write_text(SPEC + "  - {partition: [0, 2], expect_rank: 4}\n")
     r = run("regress", str(ok), "--junit", str(tmp_path / "no" / "such" / "dir" / "j.xml"))
     assert r.exit_code == 2
+
+
+def test_verify_cost_refusal_names_the_max_k_flag(tmp_path):
+    """A certification refused for its memory says, in one line, which flag caps K (the
+    library's option ``max_k``, named ``--max-k`` by the command line) and which lifts it."""
+    spec = tmp_path / "wide.yaml"
+    # width 30000: the weights alone are 2 x 30000^2 x 8 bytes per layer, far above 4 GiB
+    spec.write_text(SPEC.replace("channels: 2", "channels: 30000") + "  - {partition: [0, 1]}\n")
+    r = run("regress", str(spec))
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, r.stderr
+    line = lines[0]
+    assert line.startswith(f"error: {spec}: checks.0: --max-k: the estimated memory"), line
+    assert "(--allow-large lifts it)" in line and "max_k" not in line
+    assert "Traceback" not in r.output
+
+
+def test_max_k_caps_the_certifications(tmp_path):
+    spec = tmp_path / "t.yaml"
+    # theory.md worked table: T has rank 16 on {0,2,4,6}; K = 64 >= 16 + oversampling suffices
+    spec.write_text(SPEC + "  - {partition: [0, 2, 4, 6], expect_rank: 16}\n")
+    r = run("regress", str(spec), "--max-k", "64", "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["config"]["max_k"] == 64
+    r = run("regress", str(spec), "--max-k", "0")
+    assert r.exit_code == 2 and "--max-k" in r.stderr and "max_k" not in r.stderr
