@@ -180,6 +180,19 @@ SYMBOLIC_WITNESSES = [
         ),
         [1, 2, 8, 9, 10, 11, 14],
     ),
+    # exchange rule, L = min(M^|I ∩ S|, parts) and R alike: two trees exchanged after layer
+    # 2 (a third branch on its own), each unit's own bound at the cap
+    (
+        _joined(
+            "exchange-cap",
+            2,
+            False,
+            [[4, 2, 4], [4, 2, 1], [2, 4, 2]],
+            [D3, D3s, D3s],
+            [(2, "AB", 1)],
+        ),
+        [1, 2, 3, 7],
+    ),
     # sum rule, L = min(capI, sum of the children's L, r sum pi): three branches, A exchanged
     # with B and summed with C after layer 2
     (
