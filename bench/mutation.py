@@ -518,8 +518,8 @@ def run(
             target = work / rel
             # baseline: the unmutated copy must pass its selections, else every mutant would be
             # "killed" by the same broken environment (a missing package, an import error)
-            for sel in (selection, second) if second else (selection,):
-                status, failed, _ = runner(work, sel, timeout)
+            for sel, limit in ((selection, timeout), (second, timeout * 4))[: 2 if second else 1]:
+                status, failed, _ = runner(work, sel, limit)
                 if status != "survived":
                     raise SystemExit(
                         f"the unmutated copy fails its own test selection ({status}: {failed}); "
