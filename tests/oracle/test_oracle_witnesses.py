@@ -289,3 +289,23 @@ def test_symbolic_routed_lower_attains_rank(kernel, I, by_hand):
     # by hand: min(M^|I|, M^|J|) rows or columns, all reached (the oracle agrees)
     assert rank == by_hand
     assert lower == rank, f"symbolic routed lower bound {lower}, generic rank {rank}"
+
+
+# Soundness regression of the joint spans (analyzer/spans.py, rule 4: the common refinement of
+# the tap partitions): with the I- and J-side results of rule 4 swapped, the upper bound falls
+# to 2 on this network while the generic rank is 3 (found for a surviving mutant by
+# bench/mutation_witness.py --target analyzer/spans.py --chained). Three trees, A exchanged with
+# C after layer 1, and with B and C after layer 2: the output sums read units that share their
+# past through two layers of joins.
+CHAINED_JOINS = _joined(
+    "chained-joins",
+    2,
+    True,
+    [[1, 1, 3], [1, 1, 3], [1, 1, 4]],
+    [D3, D3s, D3],
+    [(1, "AC", 1), (2, "AB", 1), (2, "AC", 1)],
+)
+
+
+def test_joint_span_refinement_regression():
+    check_oracle(CHAINED_JOINS, [[3, 4, 5, 6, 7]], "per-node")
