@@ -309,3 +309,26 @@ CHAINED_JOINS = _joined(
 
 def test_joint_span_refinement_regression():
     check_oracle(CHAINED_JOINS, [[3, 4, 5, 6, 7]], "per-node")
+
+
+# A tightness witness of the joint pair sources (analyzer/pairsources.py, docs/theory.md sec.
+# 6.6): the outputs of two trees exchanged after layers 1 and 2 are added; per-node weights
+# make their terms distinct products of atoms, and the lower bound counts them up to the
+# budget of M^|S| live atoms per support: 4 = the generic rank here (oracle). With one atom
+# fewer per support (budget test `<` instead of `<=`) it would give 3.
+PAIR_SOURCES = _joined(
+    "pair-sources-budget",
+    2,
+    False,
+    [[4, 4, 3], [4, 4, 2]],
+    [D3, D3],
+    [(1, "AB", 1), (2, "AB", 3)],
+)
+
+
+def test_pair_sources_lower_bound_is_attained():
+    I = [0, 1, 2, 3, 4, 5]
+    arch = spec_from_dict(PAIR_SOURCES, source="witness")
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert pb.lower == rank, f"lower {pb.lower} ({pb.lower_source}), generic rank {rank}"
