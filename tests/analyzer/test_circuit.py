@@ -26,6 +26,48 @@ def test_masks_round_trip():
     assert positions_of(0) == [] and mask_of([]) == 0
 
 
+def test_mask_helpers_are_their_definitions():
+    """mask_of, positions_of, mask_runs and fmt_mask against bit-by-bit definitions, on ranges
+    of every length (the one-operation path for ranges) and on random position sets."""
+    import random
+
+    from analyzer.circuit import fmt_mask, mask_runs
+
+    def bits(positions):
+        return sum(1 << p for p in set(positions))
+
+    def runs(positions):  # maximal runs of consecutive positions, by a scan
+        out = []
+        for p in sorted(positions):
+            if out and out[-1][1] == p:
+                out[-1][1] = p + 1
+            else:
+                out.append([p, p + 1])
+        return [tuple(r) for r in out]
+
+    for a in range(0, 70, 3):
+        for b in range(a, a + 70, 5):
+            for step in (1, 2, 3):
+                assert mask_of(range(a, b, step)) == bits(range(a, b, step)), (a, b, step)
+    rng = random.Random(3)
+    for _ in range(300):
+        ps = rng.sample(range(130), rng.randint(0, 40))
+        m = mask_of(ps)
+        assert m == bits(ps) and positions_of(m) == sorted(ps)
+        assert mask_runs(m) == runs(ps)
+        parts = [
+            str(x) if y - x == 1 else f"{x},{x + 1}" if y - x == 2 else f"{x}..{y - 1}"
+            for x, y in runs(ps)
+        ]
+        want = "{" + ",".join(parts) + "}"
+        assert fmt_mask(m, None) == want
+        if len(parts) > 12:
+            elided = "{" + ",".join(parts[:4] + ["..."] + parts[-2:]) + "}"
+            assert fmt_mask(m) == f"{elided} ({len(parts)} runs)"
+        else:
+            assert fmt_mask(m) == want
+
+
 @pytest.mark.parametrize(
     ("dilations", "kernel", "kind", "N"),
     [
