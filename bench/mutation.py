@@ -170,6 +170,8 @@ FILE_SELECTION: dict[str, list[str]] = {
     "analyzer/circuit.py": _CIRCUIT,
     "verify/ranks.py": _RANKS,
     "verify/sampling.py": _SAMPLING,
+    # its own tests compare with python-flint on random, low-rank and structured matrices
+    "verify/modrank.py": ["tests/verify/test_modrank.py"],
 }
 COPY = (
     "analyzer",

@@ -159,3 +159,60 @@ def test_branches_of_different_receptive_fields_share_positions():
     c = build_circuit(arch)
     assert c.N == 8 and c.used_positions == list(range(8))
     assert positions_of(c.units[c.outputs[0]].support) == [4, 5, 6, 7]  # x[t-3..t]
+
+
+@pytest.mark.parametrize(
+    ("dilations", "kernel", "units"),
+    [
+        ([1, 2, 4], 2, 8 + 4 + 2 + 1),  # a tree: k^L leaves, k^(L-l) units at layer l
+        ([4, 1, 2], 2, 8 + 4 + 2 + 1),
+        ([1, 2, 4, 8, 16], 2, 32 + 16 + 8 + 4 + 2 + 1),
+        ([1, 3], 3, 9 + 3 + 1),
+        ([1, 4], 2, 4 + 2 + 1),  # gapped: 4 used positions of N = 6
+        ([1, 4, 16], 2, 8 + 4 + 2 + 1),
+    ],
+)
+def test_size_estimate_is_exact_for_one_tree(dilations, kernel, units):
+    """estimate_size bounds the units from above by min(N, prod of the kernels above a layer)
+    per layer: for one (gapped) tree every unit of that cone is distinct, so the bound is the
+    count itself (derived by hand here), and the circuit has exactly that many units."""
+    from analyzer.circuit import estimate_size
+
+    arch = one_branch(dilations, kernel)
+    assert len(build_circuit(arch).units) == units
+    assert estimate_size(arch)[0] == units
+
+
+def test_size_estimate_bounds_joined_and_overlapping_circuits():
+    from analyzer.circuit import estimate_size
+
+    for ref in ("builtin:worked-mix2", "builtin:worked-mix2-sum", "builtin:wavenet-overlapping"):
+        arch = load_spec(ref)
+        assert estimate_size(arch)[0] >= len(build_circuit(arch).units), ref
+    # exchange after layer 2 of two 8-leaf trees: each branch counted alone (8 + 4 + 2 + 1),
+    # plus two units per joined time offset (2 offsets): 2 * 15 + 2 * 2
+    assert estimate_size(load_spec("builtin:worked-mix2"))[0] == 2 * 15 + 2 * 2
+
+
+def test_branch_kind_is_its_definition_on_every_small_branch():
+    """theory.md sec. 1, by brute force: the offsets sum_l j_l d_l (0 <= j_l < k_l) listed with
+    itertools; overlapping when two coincide, gapped when they are fewer than the receptive
+    field 1 + sum (k_l - 1) d_l, a tree otherwise. Every kernel 2..3, dilations 1..6, 1..3
+    layers (e.g. k = 2, d = (1, 3): offsets {0, 1, 3, 4} of N = 5, gapped)."""
+    import itertools
+    from types import SimpleNamespace
+
+    for k in (2, 3):
+        for depth in (1, 2, 3):
+            for dil in itertools.product(range(1, 7), repeat=depth):
+                offs = [
+                    sum(j * d for j, d in zip(js, dil, strict=True))
+                    for js in itertools.product(range(k), repeat=depth)
+                ]
+                N = 1 + sum((k - 1) * d for d in dil)
+                if len(set(offs)) < len(offs):
+                    want = "overlapping"
+                else:
+                    want = "gapped" if len(offs) < N else "tree"
+                layers = [SimpleNamespace(kernel=k, dilation=d) for d in dil]
+                assert branch_kind(SimpleNamespace(layers=layers)) == want, (k, dil)
