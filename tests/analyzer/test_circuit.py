@@ -179,8 +179,14 @@ def test_size_estimate_is_exact_for_one_tree(dilations, kernel, units):
     from analyzer.circuit import estimate_size
 
     arch = one_branch(dilations, kernel)
-    assert len(build_circuit(arch).units) == units
+    c = build_circuit(arch)
+    assert len(c.units) == units
     assert estimate_size(arch)[0] == units
+    # layer by layer (the inputs are layer 0; checks.guards sizes verify's memory from this)
+    L = len(dilations)
+    per_layer = [sum(1 for u in c.units if u.layer == layer) for layer in range(L + 1)]
+    assert per_layer[1:] == [kernel ** (L - layer) for layer in range(1, L + 1)]
+    assert per_layer[0] == len(c.used_positions) == sum(u.kind == "input" for u in c.units)
 
 
 def test_size_estimate_bounds_joined_and_overlapping_circuits():
@@ -216,3 +222,32 @@ def test_branch_kind_is_its_definition_on_every_small_branch():
                     want = "gapped" if len(offs) < N else "tree"
                 layers = [SimpleNamespace(kernel=k, dilation=d) for d in dil]
                 assert branch_kind(SimpleNamespace(layers=layers)) == want, (k, dil)
+
+
+def test_size_estimate_bounds_the_masks_memory_and_counts_join_layers():
+    """The byte estimate bounds the memory of the support masks actually built (sys.getsizeof
+    of each unit's mask), small circuits included; a join after layer 1 adds two units per
+    joined time offset (4 offsets of 8 positions), each branch counted alone (15 units)."""
+    import sys
+
+    from analyzer.circuit import estimate_size
+
+    for ref in ("builtin:worked-T", "builtin:worked-mix2", "builtin:wavenet-gapped"):
+        arch = load_spec(ref)
+        masks = sum(sys.getsizeof(u.support) for u in build_circuit(arch).units)
+        assert estimate_size(arch)[1] >= masks, ref
+    big = one_branch([1, 2, 4, 8, 16, 32, 64, 128, 256, 512])  # N = 1024: 128-byte masks
+    masks = sum(sys.getsizeof(u.support) for u in build_circuit(big).units)
+    assert estimate_size(big)[1] >= masks
+    spec = {
+        "name": "x",
+        "input_channels": 2,
+        "branches": [
+            {"name": "T", "dilations": [1, 2, 4], "channels": 2},
+            {"name": "U", "dilations": [1, 4, 2], "channels": 2},
+        ],
+        "connections": [{"after_layer": 1, "branches": ["T", "U"]}],
+    }
+    arch = spec_from_dict(spec)
+    assert len(build_circuit(arch).units) == 8 + 7 + 7 + 2 * 4
+    assert estimate_size(arch)[0] == 2 * 15 + 2 * 4
