@@ -46,7 +46,7 @@ def test_mask_helpers_are_their_definitions():
         return [tuple(r) for r in out]
 
     for a in range(0, 70, 3):
-        for b in range(a, a + 70, 5):
+        for b in range(a, a + 70):  # every length, 0 and 1 included
             for step in (1, 2, 3):
                 assert mask_of(range(a, b, step)) == bits(range(a, b, step)), (a, b, step)
     rng = random.Random(3)
@@ -195,9 +195,10 @@ def test_size_estimate_bounds_joined_and_overlapping_circuits():
     for ref in ("builtin:worked-mix2", "builtin:worked-mix2-sum", "builtin:wavenet-overlapping"):
         arch = load_spec(ref)
         assert estimate_size(arch)[0] >= len(build_circuit(arch).units), ref
-    # exchange after layer 2 of two 8-leaf trees: each branch counted alone (8 + 4 + 2 + 1),
-    # plus two units per joined time offset (2 offsets): 2 * 15 + 2 * 2
-    assert estimate_size(load_spec("builtin:worked-mix2"))[0] == 2 * 15 + 2 * 2
+    # exchange after layer 2 of T = (1, 2, 4) and T' = (2, 1, 4): layer 3: 1 + 1; layer 2:
+    # both read by a dilation-4 layer, the same offsets {0, 4} (counted once): 2 + 2, plus two
+    # exchange units per offset; layer 1: 4 + 4; the 8 inputs: 26, the exact count
+    assert estimate_size(load_spec("builtin:worked-mix2"))[0] == 2 + 4 + 4 + 8 + 8 == 26
 
 
 def test_branch_kind_is_its_definition_on_every_small_branch():
@@ -250,4 +251,96 @@ def test_size_estimate_bounds_the_masks_memory_and_counts_join_layers():
     }
     arch = spec_from_dict(spec)
     assert len(build_circuit(arch).units) == 8 + 7 + 7 + 2 * 4
-    assert estimate_size(arch)[0] == 2 * 15 + 2 * 4
+    # layer 3: 1 + 1; layer 2: 2 + 2; layer 1: 4 + 4 offsets of different descriptions (read
+    # through dilations 2, 4 and 4, 2), so the union is bounded by 8 for each, plus 2 x 8
+    # exchange units; inputs: min(8, 2 x 8 x 2)
+    assert estimate_size(arch)[0] == 2 + 4 + 16 + 16 + 8
+
+
+def test_join_of_different_supports_names_both_in_branch_order():
+    """T = (1, 2, 4) and T' = (2, 1, 4) joined after layer 1. Each branch computes the layer-1
+    units at the offsets either needs ({0, 2, 4, 6} and {0, 1, 4, 5}); T''s at offset 6 reads
+    offset 8, so N = 9 and offset o is position 8 - o. At offset 0 T's unit reads offsets 0, 1
+    (positions {7, 8}), T''s offsets 0, 2 (positions {6, 8}): named in branch order."""
+    from analyzer import SpecError
+
+    spec = {
+        "name": "x",
+        "input_channels": 2,
+        "branches": [
+            {"name": "T", "dilations": [1, 2, 4], "channels": 2},
+            {"name": "Tp", "dilations": [2, 1, 4], "channels": 2},
+        ],
+        "connections": [{"after_layer": 1, "branches": ["T", "Tp"]}],
+    }
+    with pytest.raises(SpecError, match="not a mixture node") as ei:
+        build_circuit(spec_from_dict(spec))
+    assert "after layer 1 at time offset 0" in str(ei.value)
+    assert "({7,8} vs {6,8})" in str(ei.value)
+
+
+def test_size_estimate_bounds_joins_of_branches_with_different_kernels():
+    """A (k = 2, d = 1, 2, 4) joined after layer 1 with B (k = 2, 3, 3; d = 1, 2, 6): B's
+    layer-1 units at the offsets A needs, and A's at the offsets B needs, are all built."""
+    from analyzer.circuit import estimate_size
+
+    layers = [{"kernel": k, "dilation": d, "channels": 2} for k, d in [(2, 1), (3, 2), (3, 6)]]
+    spec = {
+        "name": "x",
+        "input_channels": 2,
+        "branches": [
+            {"name": "A", "dilations": [1, 2, 4], "channels": 2},
+            {"name": "B", "layers": layers},
+        ],
+        "connections": [{"after_layer": 1, "branches": ["A", "B"]}],
+    }
+    arch = spec_from_dict(spec)
+    # 61 units; the estimate counted each branch's own cone (54) before the fix
+    assert estimate_size(arch)[0] >= len(build_circuit(arch).units) == 61
+
+
+def test_size_estimate_bounds_random_joined_networks():
+    """estimate_size >= the units actually built, on random networks of 2-3 branches with
+    kernels 2-3 per layer, dilations 1-6, depths 1-4, and 1-2 connections (exchange or sum,
+    with allow_overlap, so that joins of unequal supports are built too)."""
+    import random
+
+    from analyzer import SpecError
+    from analyzer.circuit import estimate_size
+
+    rng = random.Random(7)
+    checked = 0
+    while checked < 150:
+        nb = rng.choice([2, 2, 3])
+        branches = []
+        for i in range(nb):
+            layers = [
+                {"kernel": rng.choice([2, 3]), "dilation": rng.randint(1, 6), "channels": 2}
+                for _ in range(rng.randint(1, 4))
+            ]
+            branches.append({"name": f"B{i}", "layers": layers})
+        conns = []
+        for _ in range(rng.randint(1, 2)):
+            a, b = rng.sample(range(nb), 2)
+            top = min(len(branches[a]["layers"]), len(branches[b]["layers"])) - 1
+            if top < 1:
+                continue
+            mode = rng.choice(["exchange", "sum"])
+            conns.append(
+                {
+                    "after_layer": rng.randint(1, top),
+                    "branches": [f"B{a}", f"B{b}"],
+                    "mode": mode,
+                    "allow_overlap": True,
+                }
+            )
+        spec = {"name": "r", "input_channels": 2, "branches": branches, "connections": conns}
+        try:
+            arch = spec_from_dict(spec)
+            c = build_circuit(arch)
+        except SpecError:
+            continue
+        units, nbytes = estimate_size(arch)
+        assert units >= len(c.units), spec
+        assert nbytes >= len(c.units) * (c.N // 8), spec  # N-bit masks, N of the circuit
+        checked += 1
