@@ -344,3 +344,28 @@ def test_size_estimate_bounds_random_joined_networks():
         assert units >= len(c.units), spec
         assert nbytes >= len(c.units) * (c.N // 8), spec  # N-bit masks, N of the circuit
         checked += 1
+
+
+def test_size_estimate_follows_a_join_beyond_the_receptive_field():
+    """A = (1, 2^19) and B = (2^19, 1) (receptive fields 2^19 + 2) joined after layer 1 with
+    allow_overlap: B computes its layer-1 unit at A's offset 2^19 too, which reads offset 2^20:
+    the circuit has N = 2^20 + 1 positions, and its masks that many bits."""
+    import sys
+
+    from analyzer.circuit import estimate_size
+
+    spec = {
+        "name": "x",
+        "input_channels": 2,
+        "branches": [
+            {"name": "A", "dilations": [1, 2**19], "channels": 2},
+            {"name": "B", "dilations": [2**19, 1], "channels": 2},
+        ],
+        "connections": [{"after_layer": 1, "branches": ["A", "B"], "allow_overlap": True}],
+    }
+    arch = spec_from_dict(spec)
+    c = build_circuit(arch)
+    assert arch.receptive_field == 2**19 + 2 and c.N == 2**20 + 1
+    units, nbytes = estimate_size(arch)
+    assert units >= len(c.units)
+    assert nbytes >= sum(sys.getsizeof(u.support) for u in c.units)
