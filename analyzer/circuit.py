@@ -218,31 +218,74 @@ def _branch_kind_cached(layers: tuple[tuple[int, int], ...]) -> str:
 def estimate_size(arch: Architecture) -> tuple[int, int]:
     """(units, bytes of support masks) of the circuit, bounded from above without building it.
 
-    Layer ``l`` of a branch needs at most ``min(N, prod_{m > l} k_m)`` units (distinct time
-    offsets of its outputs' cone); exchange/sum units at most double a connection layer. Each
-    unit stores an N-bit support mask. Arithmetic only: cost proportional to the layers.
+    Layer ``l`` of a lone branch needs at most ``min(N, prod_{m > l} k_m)`` units (distinct
+    time offsets of its outputs' cone). A connection after layer ``l`` makes every joined
+    branch compute the units at the offsets any of them needs: their union, at most the sum of
+    their counts, where branches whose offset sets are equal by construction (the same layers
+    above ``l`` since their outputs or the same joins) count once; the connection adds one
+    exchange or sum unit per joined branch and offset. N is the circuit's number of positions
+    (a join can make it exceed the receptive field: the largest offset read is followed through
+    the joins). Each unit stores an N-bit support mask. Arithmetic only: cost proportional to
+    the layers and connections.
     """
+    branches = arch.branches
+    depths = [b.depth for b in branches]
+    idx = {b.name: i for i, b in enumerate(branches)}
+    joins_at: dict[int, list[list[int]]] = {}
+    for c in arch.connections:
+        joins_at.setdefault(c.after_layer, []).append([idx[n] for n in c.branches])
+    # N: the positions of the circuit. A join can make a branch read beyond its own receptive
+    # field (it computes the offsets its partner needs), so the largest offset read is followed
+    # through the joins first: per branch, the largest offset at the current layer.
+    reach = [0] * len(branches)
+    for l in range(max(depths), 0, -1):
+        for b in range(len(branches)):
+            if depths[b] > l:
+                ly = branches[b].layers[l]
+                reach[b] += (ly.kernel - 1) * ly.dilation
+        for group in _joined(joins_at.get(l, [])):
+            top = max(reach[m] for m in group)
+            for m in group:
+                reach[m] = top
     N = arch.receptive_field
+    for r, b in zip(reach, branches, strict=True):  # layer 1 reads up to offset r + (k-1) d
+        N = max(N, r + (b.layers[0].kernel - 1) * b.layers[0].dilation + 1)
+    count = [0] * len(branches)  # per branch: units at the current layer (at most N)
+    # per branch: a description of its set of offsets at the current layer; equal
+    # descriptions mean equal sets (the same expansions of {0} and the same unions)
+    sig: list[object] = [None] * len(branches)
     units = 0
-    for b in arch.branches:
-        cone = 1
-        for ly in reversed(b.layers):
-            units += min(N, cone)
-            cone = min(cone * ly.kernel, N + 1)
-        units += min(N, cone)  # inputs
-    units += sum(
-        2 * min(N, _cone(arch.branch(c.branches[0]), c.after_layer)) for c in arch.connections
-    )
+    for l in range(max(depths), 0, -1):
+        for b in range(len(branches)):
+            if depths[b] == l:  # the branch output: offset 0
+                count[b], sig[b] = 1, "out"
+            elif depths[b] > l:  # layer l + 1 reads k offsets per unit
+                ly = branches[b].layers[l]
+                count[b] = min(N, count[b] * ly.kernel)
+                sig[b] = (sig[b], ly.kernel, ly.dilation)
+        for group in _joined(joins_at.get(l, [])):
+            distinct = {sig[m]: count[m] for m in group}
+            total = min(N, sum(distinct.values()))
+            joined = ("join", tuple(sorted(distinct, key=repr)))
+            for m in group:
+                count[m], sig[m] = total, joined
+        units += sum(count[b] for b in range(len(branches)) if depths[b] >= l)
+        units += sum(len(members) * count[members[0]] for members in joins_at.get(l, []))
+    # inputs: the positions read by layer 1, shared by the branches
+    units += min(N, sum(count[b] * b_.layers[0].kernel for b, b_ in enumerate(branches)))
     return units, units * (N // 8 + 64)
 
 
-def _cone(branch, layer: int) -> int:
-    cone = 1
-    for ly in branch.layers[layer:]:
-        cone *= ly.kernel
-        if cone > 1 << 62:
-            break
-    return cone
+def _joined(member_lists: list[list[int]]) -> list[set[int]]:
+    """The groups of branches joined (transitively) by the connections after one layer."""
+    groups: list[set[int]] = []
+    for members in member_lists:
+        group = set(members)
+        for g in [g for g in groups if g & group]:
+            group |= g
+            groups.remove(g)
+        groups.append(group)
+    return groups
 
 
 def check_size(arch: Architecture, limits=None) -> tuple[int, int]:

@@ -117,9 +117,66 @@ _JOINS = [
     "tests/analyzer/test_bounds_agreement.py",
     "tests/analyzer/test_bounds_properties.py",
 ]
+# the trees: their own tests, the paper checks, the oracle witnesses, then the bound tests
+_TREES = [
+    "tests/analyzer/test_trees.py",
+    "tests/analyzer/test_fast_paths.py::test_theorem7_walk_equals_the_definitions",
+    "tests/checks/test_paper.py",
+    "tests/oracle/test_oracle_witnesses.py",
+    "tests/analyzer/test_paper.py",
+    "tests/oracle/test_oracle_bounds.py",
+    "tests/analyzer/test_analysis.py",
+    "tests/analyzer/test_fast_paths.py",
+]
+# the partition families: their definitions, then the analyses that list them
+_PARTITIONS = [
+    "tests/analyzer/test_partitions.py",
+    "tests/analyzer/test_fast_paths.py::test_nodes_family_over_several_trees_lists_each_node_once",
+    "tests/analyzer/test_scale.py::test_paper_timit_default_is_representative_and_says_so",
+    "tests/analyzer/test_scale.py::test_guard_partitions_work_and_digits",
+    "tests/checks/test_spec_checks.py",
+    "tests/analyzer/test_analysis.py",
+]
+# the circuit: its own tests, the evaluator against the per-position reference (which builds
+# no circuit), the trees, the mask helpers' doctests, sizes and kinds, the oracle witnesses
+_CIRCUIT = [
+    "tests/analyzer/test_circuit.py",
+    "tests/oracle/test_reference.py",
+    "tests/analyzer/test_trees.py",
+    "tests/test_docs.py::test_docstring_examples",
+    "tests/analyzer/test_scale.py",
+    "tests/oracle/test_oracle_witnesses.py",
+]
+# verify's ranks: the dispatcher, the worked table's float ranks (harness), the doctests,
+# then tests/verify/test_ranks.py (written for this file's survivors)
+_RANKS = [
+    "tests/verify/test_modrank.py::test_dispatcher_methods_agree",
+    "tests/verify/test_modrank.py::test_dispatcher_unknown_method",
+    "tests/verify/test_modrank.py::test_auto_choice",
+    "tests/verify/test_harness.py",
+    "tests/test_docs.py::test_docstring_examples",
+    "tests/verify/test_ranks.py",
+]
+# the sampling: nested samples, windows, the strict (array API) evaluation, the harness, the
+# brute-force ranks, then the oracle (certified rank = exact rank when K covers the grid)
+_SAMPLING = [
+    "tests/verify/test_adaptive.py",
+    "tests/verify/test_window.py",
+    "tests/networks/test_strict.py",
+    "tests/verify/test_harness.py",
+    "tests/verify/test_bruteforce.py",
+    "tests/oracle/test_oracle_bounds.py",
+]
 FILE_SELECTION: dict[str, list[str]] = {
     "analyzer/spans.py": _JOINS,
     "analyzer/pairsources.py": _JOINS,
+    "analyzer/trees.py": _TREES,
+    "analyzer/partitions.py": _PARTITIONS,
+    "analyzer/circuit.py": _CIRCUIT,
+    "verify/ranks.py": _RANKS,
+    "verify/sampling.py": _SAMPLING,
+    # its own tests compare with python-flint on random, low-rank and structured matrices
+    "verify/modrank.py": ["tests/verify/test_modrank.py"],
 }
 COPY = (
     "analyzer",

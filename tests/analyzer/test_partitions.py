@@ -154,3 +154,209 @@ def test_families_for_is_the_one_default_rule():
     big = structure(load_spec("builtin:paper-timit", {"r": 2}))  # two trees, N = 4096
     assert 2 * (2 * 4096 - 2) > DEFAULT_NODES_MAX
     assert families_for(big.circuit, big.trees) == ["representative"]
+
+
+# --------------------------------------------------------------------------- the definitions
+class _Used:
+    """What the mask families read of a circuit: its used positions (any set of positions)."""
+
+    def __init__(self, positions):
+        self.used_positions = sorted(positions)
+        self.used_mask = mask_of(positions)
+
+
+def _random_used(seed: int, count: int = 300):
+    """Used-position sets with every shape of runs: 2..14 positions in 0..39 (gaps, odd runs)."""
+    import random
+
+    rng = random.Random(seed)
+    out = [[0, 1], [0, 2], [1, 2, 3], [0, 1, 2, 3, 4, 5, 6], [3, 5, 6, 7, 9], [0, 2, 3, 5, 6, 7]]
+    for _ in range(count):
+        n = rng.randint(2, 14)
+        out.append(rng.sample(range(40), n))
+    return out
+
+
+def test_mask_families_are_their_definitions_on_every_shape_of_used_positions():
+    """halves, odd-even and blocks:K read off the sorted used positions directly (the code
+    works run by run on the mask): the first floor(n/2); every other one from the first; the
+    positions i with floor(i/K) even (i their index among the used ones)."""
+    for used in _random_used(seed=10):
+        c = _Used(used)
+        pos = c.used_positions
+        n = len(pos)
+        assert positions(family("halves", c)) == [pos[: n // 2]], used
+        assert positions(family("odd-even", c)) == [pos[::2]], used
+        for k in range(1, n // 2 + 1):
+            want = [p for i, p in enumerate(pos) if (i // k) % 2 == 0]
+            assert positions(family(f"blocks:{k}", c)) == [want], (used, k)
+
+
+def test_all_family_is_every_bipartition_once():
+    """'all': every I with J nonempty, one of each complementary pair (the one holding the first
+    used position), by enumeration of all subsets."""
+    import itertools
+
+    from analyzer.partitions import all_masks, canonical
+
+    for used in _random_used(seed=11, count=40):
+        if len(used) > 9:
+            continue
+        c = _Used(used)
+        pos = c.used_positions
+        subsets = {
+            mask_of(s)
+            for k in range(1, len(pos))
+            for s in itertools.combinations(pos, k)
+            if pos[0] in s
+        }
+        got = [p.I for p in family("all", c)]
+        assert sorted(got) == sorted(subsets) and len(got) == 2 ** (len(pos) - 1) - 1
+        assert list(all_masks(c.used_mask)) == got
+        for I in subsets:  # the key of I | J is the key of J | I
+            J = c.used_mask & ~I
+            assert canonical(I, c.used_mask) == canonical(J, c.used_mask) == min(I, J)
+
+
+def test_bad_family_errors_name_the_option_or_the_source(gapped):
+    """Without a source the library names its parameter (OptionError 'families', which a front
+    end maps to its flag); with a source (a spec, a check) the error is placed there."""
+    from analyzer.errors import OptionError
+
+    c = gapped.circuit
+    for name in ("blocks:x", "blocks:0", "leaves"):
+        with pytest.raises(OptionError) as ei:
+            family(name, c)
+        assert ei.value.option == "families" and ei.value.source == ""
+        with pytest.raises(SpecError) as ei:
+            family(name, c, source="suite.yaml")
+        assert not isinstance(ei.value, OptionError)
+        assert str(ei.value).startswith("suite.yaml: ")
+    with pytest.raises(OptionError, match="empty"):
+        make_partition([], c)
+    with pytest.raises(SpecError, match="^s.yaml: I is empty"):
+        make_partition([], c, source="s.yaml")
+
+
+def test_default_family_is_nodes_up_to_the_limit_inclusive():
+    """docs: 'nodes' while the trees have at most DEFAULT_NODES_MAX nodes (the roots not
+    counted: they are no partition), 'representative' above."""
+    from types import SimpleNamespace
+
+    from analyzer.partitions import DEFAULT_NODES_MAX, default_families
+
+    def tree(nodes):  # what the rule reads of a mode tree: its nodes (depth's keys)
+        return SimpleNamespace(depth=dict.fromkeys(range(nodes)))
+
+    at = [tree(DEFAULT_NODES_MAX // 2 + 1), tree(DEFAULT_NODES_MAX // 2 + 1), None]
+    assert default_families(None, at) == (["nodes"], None)
+    over = [tree(DEFAULT_NODES_MAX // 2 + 2), tree(DEFAULT_NODES_MAX // 2 + 1)]
+    fams, note = default_families(None, over)
+    assert fams == ["representative"] and f"{DEFAULT_NODES_MAX + 1} nodes" in note
+
+
+def test_refusals_state_the_right_numbers_and_place(gapped):
+    """The one-line errors say what was expected: blocks:K's range is 1..floor(n/2) for n used
+    modes; 'all' states its 2^(n-1) - 1 partitions and names the source it was asked at."""
+    c = gapped.circuit  # 8 used modes
+    for bad in ("blocks:0", "blocks:5", "blocks:2:3", "blocks:"):
+        with pytest.raises(SpecError, match="blocks:K") as ei:
+            family(bad, c)
+        if bad in ("blocks:0", "blocks:5"):
+            assert "needs 1 <= K <= 4 here" in str(ei.value)
+    big = build_circuit(load_spec("builtin:groupswap-k3-T"))  # 64 used modes
+    with pytest.raises(LimitError) as ei:
+        family("all", big)
+    assert "2^63 - 1 partitions" in str(ei.value) and ei.value.option == "families"
+    with pytest.raises(LimitError) as ei:
+        family("all", big, source="suite.yaml")
+    assert str(ei.value).startswith("suite.yaml: ") and ei.value.option == ""
+
+
+def test_node_partitions_are_the_distinct_nodes_inside_the_used_positions():
+    """node_partitions by its definition, on real mode trees of random dilations and random
+    used sets: every node (clipped to the used positions with ``clip``) that is neither empty
+    nor all of them, each once, the larger first; without ``clip`` a node holding an unused
+    position is left out."""
+    import random
+
+    from analyzer.partitions import node_partitions
+
+    from .test_trees import tree_of
+
+    rng = random.Random(12)
+    perms = [[1, 2, 4], [2, 1, 4], [4, 2, 1], [1, 4, 2], [2, 4, 1]]
+    for _ in range(40):
+        trees = [tree_of(rng.choice(perms)) for _ in range(rng.randint(1, 3))]
+        root = trees[0].root  # positions 0..7
+        for used in (root, mask_of(rng.sample(range(8), rng.randint(2, 7)))):
+            nodes = [n for t in trees for n in t.nodes]
+            for clip in (False, True):
+                got = [p.I for p in node_partitions(trees + [None], used, clip=clip)]
+                if clip:
+                    want = {n & used for n in nodes} - {0, used}
+                else:
+                    want = {n for n in nodes if n & used == n and n != used}
+                assert len(got) == len(set(got)) and set(got) == want, (used, clip)
+                if not clip:  # the first tree's nodes come first, the larger first
+                    first = [m for m in got if m in trees[0].depth]
+                    assert got[: len(first)] == first
+                    sizes = [m.bit_count() for m in first]
+                    assert sizes == sorted(sizes, reverse=True)
+
+
+TWO_DEPTHS = {  # branches of different receptive fields: B's root is not the used set
+    "name": "two-depths",
+    "input_channels": 2,
+    "branches": [
+        {"name": "A", "dilations": [1, 2, 4], "channels": 2},
+        {"name": "B", "dilations": [1, 2], "channels": 2},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "ref", ["builtin:paper-mixed", "builtin:worked-T", "builtin:wavenet-gapped", "two-depths"]
+)
+def test_representative_family_is_its_definition(ref):
+    """'representative' (module docstring): per tree the nodes of depth 1 to
+    REPRESENTATIVE_LEVELS (the oracle's own trees: depth by depth, the lowest position first),
+    then halves, odd-even and Corollary 8's sets where they apply."""
+    from analyzer.partitions import REPRESENTATIVE_LEVELS
+
+    from ..oracle.oracle import mode_tree as oracle_tree
+
+    arch = spec_from_dict(TWO_DEPTHS) if ref == "two-depths" else load_spec(ref)
+    st = structure(arch)
+    c = st.circuit
+    want = []
+    for b, t in enumerate(st.trees):
+        if t is None:
+            continue
+        _root, _children, depth, _layer = oracle_tree(arch, b)
+        top = [n for n, d in depth.items() if 1 <= d <= REPRESENTATIVE_LEVELS]
+        want += [sorted(n) for n in sorted(top, key=lambda n: (depth[n], min(n)))]
+    want += positions(family("halves", c)) + positions(family("odd-even", c))
+    if ref != "builtin:wavenet-gapped":  # Corollary 8 needs 2^L consecutive positions
+        want += positions(family("paper", c, st.trees))
+    got = family("representative", c, st.trees)
+    assert positions(got) == want
+    assert [p.label for p in got[:2]] == [f"node of {st.trees[0].branch} (depth 1)"] * 2
+
+
+def test_paper_family_from_four_positions_on():
+    """Corollary 8's sets exist for N = 2^L, L >= 2: for L = 2 (k = 1, blocks of 2) the first
+    block takes every other position, the second its first half: I = {0, 2}; N = 2 is refused.
+    Without a connection every k = 1..L-1 is listed."""
+
+    def tree(dilations):
+        branch = {"name": "A", "dilations": dilations, "channels": 2}
+        return structure(spec_from_dict({"name": "x", "input_channels": 2, "branches": [branch]}))
+
+    st = tree([1, 2])
+    assert positions(family("paper", st.circuit, st.trees)) == [[0, 2]]
+    st = tree([1])
+    with pytest.raises(SpecError, match="2\\^L consecutive used positions"):
+        family("paper", st.circuit, st.trees)
+    st = tree([1, 2, 4])  # no mixture node: k = 1 (blocks of 2) and k = 2 (blocks of 4)
+    assert positions(family("paper", st.circuit, st.trees)) == [[0, 2, 4, 6], [0, 2, 4, 5]]

@@ -94,6 +94,10 @@ def test_paper_hybrid_structure():
 def test_worked_mix2_has_eight_hybrid_trees():
     hs = structure(load_spec("builtin:worked-mix2")).hybrid
     assert hs.count == 8 and len(hs.enumerate()) == 8
+    # "when there are at most limit": 8 hybrid trees are listed up to limit 8, not below
+    choices = hs.enumerate(limit=8)
+    assert len(choices) == 8 and len({tuple(sorted(c.items())) for c in choices}) == 8
+    assert hs.enumerate(limit=7) is None
 
 
 @pytest.mark.parametrize(
