@@ -332,3 +332,25 @@ def test_pair_sources_lower_bound_is_attained():
     (pb,) = analyze(arch, partitions=[I]).partitions
     rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
     assert pb.lower == rank, f"lower {pb.lower} ({pb.lower_source}), generic rank {rank}"
+
+
+# Soundness regressions of the integer routed lower bound (``_int_out``): a pure tap delivers
+# at most min(w, inner) independent channels, inner <= M^|S| for a layer-1 source. Layer-1
+# units wider than M^|S| = 4 (M = 2, kernel 2), read by read-out roots: with I = {0, 1} the
+# matricization has 2^2 = 4 rows, so the rank is at most 4; with max(w, inner) in place of
+# the min the lower bound would claim 5 (one source, a plain tree) or 6 (two sources of an
+# exchange of 3). The oracle strategy draws widths up to 4, never above M^|S| there.
+WIDE_TREE = {
+    "name": "wide-layer-one",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [{"name": "A", "kernel": 2, "dilations": [1, 2], "channels": [5, 5]}],
+}
+WIDE_EXCHANGE = _joined(
+    "wide-exchange", 2, True, [[9, 9], [9, 9]], [[1, 2], [1, 2]], [(1, "AB", 3)]
+)
+
+
+@pytest.mark.parametrize("spec", [WIDE_TREE, WIDE_EXCHANGE], ids=["tree", "exchange"])
+def test_wide_layer_one_regression(spec):
+    check_oracle(spec, [[0, 1]], "per-node")
