@@ -354,3 +354,51 @@ WIDE_EXCHANGE = _joined(
 @pytest.mark.parametrize("spec", [WIDE_TREE, WIDE_EXCHANGE], ids=["tree", "exchange"])
 def test_wide_layer_one_regression(spec):
     check_oracle(spec, [[0, 1]], "per-node")
+
+
+# The joint pair sources' copy maps (analyzer/pairsources.py) follow chains of exchanges of
+# layer-1 units: an exchange whose first s channels copy one unit's and the rest the other's.
+# Two-position trees exchanged after layer 1 (one channel, and by a second, overlapping
+# connection, half), read by kernel-3 units: the lower bound 4 equals the generic rank; with
+# the first s channels of the chain dropped it would give 2.
+COPY_CHAIN = {
+    "name": "copy-chain",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [
+        {
+            "name": b,
+            "layers": [
+                {"kernel": 2, "dilation": 1, "channels": 2},
+                {"kernel": 3, "dilation": 2, "channels": w},
+            ],
+        }
+        for b, w in (("A", 9), ("B", 4))
+    ],
+    "connections": [
+        {"after_layer": 1, "branches": ["A", "B"], "allow_overlap": True, "exchange": 1},
+        {"after_layer": 1, "branches": ["A", "B"], "allow_overlap": True},
+    ],
+}
+# A sum and an exchange after the same layer (three branches): A's exchange unit reads the sum
+# unit, which has no copy map, and C's layer-1 unit, which has one.
+SUM_THEN_EXCHANGE = _joined(
+    "sum-then-exchange",
+    2,
+    False,
+    [[3, 4, 1], [3, 4, 2], [3, 4, 1]],
+    [D3, D3, D3],
+    [(1, "AB", None), (1, "AC", 3)],
+)
+
+
+def test_copy_chain_lower_bound_is_attained():
+    I = [0, 1, 4, 5]
+    arch = spec_from_dict(COPY_CHAIN, source="witness")
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert pb.lower == rank, f"lower {pb.lower} ({pb.lower_source}), generic rank {rank}"
+
+
+def test_sum_then_exchange_after_one_layer():
+    check_oracle(SUM_THEN_EXCHANGE, [[0, 1, 3, 4], [0, 2, 5, 6, 7]], "per-node")
