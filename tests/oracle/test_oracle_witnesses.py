@@ -402,3 +402,20 @@ def test_copy_chain_lower_bound_is_attained():
 
 def test_sum_then_exchange_after_one_layer():
     check_oracle(SUM_THEN_EXCHANGE, [[0, 1, 3, 4], [0, 2, 5, 6, 7]], "per-node")
+
+
+# Soundness regression of the joint pair sources: only input units and layer-1 units have
+# copy maps (their channels can be made distinct product basis vectors). Counting a deeper
+# product unit's channels as atoms, the outputs of these two unconnected trees would give a
+# lower bound of 8, while their layer-1 width 1 makes every layer-2 unit's channels multiples
+# of one function: rank 2 (oracle).
+DEEP_ATOMS = {
+    "name": "deep-atoms",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [_tree("A", [1, 4, 4]), _tree("B", [1, 4, 4])],
+}
+
+
+def test_pair_sources_atoms_regression():
+    check_oracle(DEEP_ATOMS, [[0, 1, 2, 3]], "per-node")
