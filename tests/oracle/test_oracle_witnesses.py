@@ -193,6 +193,32 @@ SYMBOLIC_WITNESSES = [
         ),
         [1, 2, 3, 7],
     ),
+    # sum rule, L = min(M^|I ∩ S|, ...) and R alike: A exchanged with B and C after layer 1,
+    # summed with B and exchanged with C after layer 2, M = 3
+    (
+        _joined(
+            "sum-cap",
+            3,
+            False,
+            [[3, 2, 3], [3, 2, 4], [3, 2, 1]],
+            [D3, D3, D3],
+            [(1, "AB", 2), (1, "AC", 1), (2, "AB", None), (2, "AC", 1)],
+        ),
+        [0, 1, 2, 3, 5],
+    ),
+    # sum rule, rho = min(L, R, sum rho) (9 = the rank; taken as a max it gives 15, without L
+    # or without R 12): A and B summed after layers 1 and 2, A exchanged with C after 2
+    (
+        _joined(
+            "sum-rho",
+            3,
+            False,
+            [[4, 3, 4], [4, 3, 4], [4, 3, 4]],
+            [D3, D3, D3s],
+            [(1, "AB", None), (2, "AB", None), (2, "AC", 3)],
+        ),
+        [0, 1, 2, 3, 7],
+    ),
     # sum rule, L = min(capI, sum of the children's L, r sum pi): three branches, A exchanged
     # with B and summed with C after layer 2
     (
