@@ -1,11 +1,17 @@
-"""Tightness witnesses for the shared-read spans and the output bound (docs/theory.md sec. 4.1).
+"""Witnesses for the bound rules: cases where a rule is tight, and soundness regressions.
 
-Each case: the analyzer's upper bound EQUALS the generic rank of the full grid tensor, computed
-here by the oracle (tests/oracle/oracle.py, independent of the analyzer; max over two weight
-instances). A sound improvement of a rule can never break such a case (it cannot go below the
-rank); a rule made looser (a term dropped from a ``min``) does. Each was found for a surviving
-mutant of bench/mutation.py by bench/mutation_witness.py (see
-bench/results/mutation-2026-11-30b.md, which names the mutant each case kills).
+* Tightness: a bound EQUALS the generic rank of the full grid tensor, computed here by the
+  oracle (tests/oracle/oracle.py, independent of the analyzer; max over two weight instances).
+  A sound improvement of a rule can never break such a case (it cannot go below the rank); a
+  rule made looser (a term dropped from a ``min``, a ``min`` taken as a ``max``) does. Where
+  the integer path's integer-only rules (docs/theory.md secs. 4.3 and 6.6) hide a looser
+  shared rule, the case is evaluated on the symbolic path as well.
+* Soundness: a case where a wrong variant of a rule gave an invalid bound (upper below, or
+  lower above, the rank) that no other test caught.
+
+Each was found for a surviving mutant of bench/mutation.py by bench/mutation_witness.py;
+bench/results/mutation-2026-11-30b.md and mutation-2026-11-30d.md name the mutant each case
+kills.
 """
 
 from __future__ import annotations
