@@ -383,9 +383,19 @@ WIDE_EXCHANGE = _joined(
 )
 
 
-@pytest.mark.parametrize("spec", [WIDE_TREE, WIDE_EXCHANGE], ids=["tree", "exchange"])
-def test_wide_layer_one_regression(spec):
-    check_oracle(spec, [[0, 1]], "per-node")
+# The same through the memo of pure units' entries, which persists across partitions: in the
+# second partition the layer-1 units' entries come from the first, through a speed-only
+# shortcut that must take the same min (lower 10 > rank 8 with max).
+WIDE_TREE3 = {**WIDE_TREE, "name": "wide-depth-3", "branches": [_tree("A", [5, 5, 5])]}
+
+
+@pytest.mark.parametrize(
+    "spec,partitions",
+    [(WIDE_TREE, [[0, 1]]), (WIDE_EXCHANGE, [[0, 1]]), (WIDE_TREE3, [[0, 1, 4, 5], [0, 1, 4]])],
+    ids=["tree", "exchange", "tree-memo"],
+)
+def test_wide_layer_one_regression(spec, partitions):
+    check_oracle(spec, partitions, "per-node")
 
 
 # The joint pair sources' copy maps (analyzer/pairsources.py) follow chains of exchanges of
