@@ -199,6 +199,30 @@ SYMBOLIC_WITNESSES = [
         ),
         [1, 2, 3, 7],
     ),
+    # sum rule, L = min(L, gL) (the shared span of the units read): two trees summed after
+    # layers 1 and 2; and R alike
+    (
+        _joined(
+            "sum-span",
+            2,
+            False,
+            [[3, 2, 1], [3, 2, 4]],
+            [D3, D3],
+            [(1, "AB", None), (2, "AB", None)],
+        ),
+        [0, 1],
+    ),
+    (
+        _joined(
+            "sum-span-J",
+            2,
+            False,
+            [[3, 3, 2], [3, 3, 2]],
+            [D3, D3],
+            [(1, "AB", None), (2, "AB", None)],
+        ),
+        [0, 1, 3, 6, 7],
+    ),
     # sum rule, L = min(M^|I ∩ S|, ...) and R alike: A exchanged with B and C after layer 1,
     # summed with B and exchanged with C after layer 2, M = 3
     (
