@@ -113,7 +113,8 @@ def render_structure(a: Analysis, console: Console, exact: bool = False) -> None
 
 def _layers_text(layers: list[dict]) -> str:
     """Layers as text, runs of equal kernel/width with doubling or equal dilations folded."""
-    items = [f"k{ly['kernel']} d{ly['dilation']} w{ly['channels']}" for ly in layers]
+    # "w=" before the width: a width may be a symbol ("w=r", "w=2*w"), not only a number
+    items = [f"k{ly['kernel']} d{ly['dilation']} w={ly['channels']}" for ly in layers]
     if len(items) <= 12:
         return ", ".join(items)
     return ", ".join(items[:6]) + f", ... ({len(items) - 12} more), " + ", ".join(items[-6:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -63,6 +64,16 @@ def test_table_output_for_a_builtin():
     out = res.stdout
     assert "paper-mixed" in out and "kind: mixed" in out and "hybrid trees: 32" in out
     assert "16*r**2" in out and "rank bounds" in out
+
+
+def test_layer_summary_names_the_width():
+    # examples/wavenet-stack.yaml has widths w (layers 1-4) and 2*w (layers 5-8), dilations
+    # 1, 2, 4, 8 twice: "w=" keeps a symbolic width apart from the letter w of the summary
+    path = Path(__file__).resolve().parents[2] / "examples" / "wavenet-stack.yaml"
+    res = run(str(path), "--partitions", "halves")
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())  # the console wraps long lines
+    assert "k2 d1 w=w, k2 d2 w=w, k2 d4 w=w, k2 d8 w=w, k2 d1 w=2*w" in text, res.stdout
 
 
 def test_table_output_for_a_file(tmp_path):
