@@ -135,8 +135,8 @@ def test_leaf_pairs_caps_regression(I):
 # Tightness witnesses for the rules the symbolic path runs. On concrete widths the integer path
 # adds the joint spans (docs/theory.md sec. 4.3), which re-derive several terms of the exchange
 # and sum rules (sec. 4.1) and so hide a looser rule; the symbolic path has no joint spans, and
-# there the exchange rule's shared span min(L, gL) and the sum rule's sum of the children's L
-# decide the bound. Evaluated with the symbolic arithmetic on the concrete widths (the code a
+# there each term named below (a shared span, a cap, a sum over the children, rho's min)
+# decides the bound. Evaluated with the symbolic arithmetic on the concrete widths (the code a
 # symbolic spec runs), each case's bound EQUALS the oracle's generic rank; with the term dropped
 # it would not (found by bench/mutation_witness.py --shared; bench/results/mutation-2026-11-30d.md
 # names the mutant each kills).
