@@ -163,14 +163,17 @@ def chained_corpus(seed: int = 0, count: int = 1000) -> list[tuple[dict, list[li
         nb = rng.choice([2, 3, 3])
         dil = [1, 2, 4, 8][:depth]
         names = "ABC"[:nb]
-        dils = [dil] + [dil if rng.random() < 0.6 else [2, 1, *dil[2:]] for _ in range(nb - 1)]
+        # other trees: layer 1 swapped with 2 (no join after layer 1), or layer 2 with 3 (the
+        # same layer-1 units, different groupings above: the joint spans' rule 4)
+        alt = [[2, 1, *dil[2:]], [1, *dil[2:0:-1], *dil[3:]]]
+        dils = [dil] + [dil if rng.random() < 0.5 else rng.choice(alt) for _ in range(nb - 1)]
         widths = [[rng.randint(1, 4) for _ in range(depth)] for _ in range(nb)]
         conns: list[dict] = []
         for layer in range(1, depth):
             w = widths[0][layer - 1]
             for b in range(1, nb):
-                if layer == 1 and dils[b] != dil:
-                    continue  # no common layer-1 nodes
+                if dils[b][:layer] != dil[:layer]:
+                    continue  # no common nodes after this layer
                 mode = rng.choice(["exchange", "exchange", "sum", "none"])
                 if mode == "none":
                     continue
@@ -181,7 +184,8 @@ def chained_corpus(seed: int = 0, count: int = 1000) -> list[tuple[dict, list[li
                 else:
                     c["mode"] = "sum"
                 conns.append(c)
-            if nb == 3 and rng.random() < 0.15 and (layer > 1 or dils[1] == dils[2] == dil):
+            common = nb == 3 and dils[1][:layer] == dils[2][:layer] == dil[:layer]
+            if common and rng.random() < 0.15:
                 for b in (1, 2):
                     widths[b][layer - 1] = w
                 conns.append({"after_layer": layer, "branches": list(names), "mode": "sum"})

@@ -54,6 +54,55 @@ SUM_AB_C = {
     "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
 }
 
+RULE4_AB = {
+    "name": "rule4-sum-after-1",
+    "input_channels": 2,
+    "readout": False,
+    "branches": [_tree("A", [2, 2, 3]), _tree("B", [2, 2, 4], dil=(1, 4, 2))],
+    "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+}
+RULE4_AC = {
+    "name": "rule4-three",
+    "input_channels": 3,
+    "readout": True,
+    "branches": [
+        _tree("A", [2, 3, 3]),
+        _tree("B", [1, 4, 4], dil=(2, 1, 4)),
+        _tree("C", [2, 1, 1], dil=(1, 4, 2)),
+    ],
+    "connections": [{"after_layer": 1, "branches": ["A", "C"], "mode": "sum"}],
+}
+RULE4_CHAIN = {
+    "name": "rule4-chain",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [
+        _tree("A", [1, 4, 4]),
+        _tree("B", [1, 3, 1], dil=(1, 4, 2)),
+        _tree("C", [1, 4, 2]),
+    ],
+    "connections": [
+        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
+        {"after_layer": 1, "branches": ["A", "B", "C"], "mode": "sum"},
+        {"after_layer": 2, "branches": ["A", "C"], "exchange": 1},
+    ],
+}
+RULE4_DEEP = {
+    "name": "rule4-deep",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [
+        _tree("A", [1, 3, 3, 4], dil=(1, 2, 4, 8)),
+        _tree("B", [1, 1, 4, 1], dil=(1, 4, 2, 8)),
+        _tree("C", [1, 3, 3, 3], dil=(1, 2, 4, 8)),
+    ],
+    "connections": [
+        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
+        {"after_layer": 2, "branches": ["A", "C"], "exchange": 3},
+        {"after_layer": 3, "branches": ["A", "C"], "exchange": 1},
+    ],
+}
+
 WITNESSES = [
     # Propagator.output_bound: min(total, gL, gR) without ``total``. Two one-layer branches
     # summed, no read-out: channel 1 of each is a product of two linear forms (a rank-one
@@ -83,6 +132,16 @@ WITNESSES = [
     # members' L) and rule 5 (a pair spanned together) decide the bound, I- and J-side
     (SUM_AB_C, [0, 6, 7], None),
     (SUM_AB_C, [0, 1, 5, 6, 7], None),
+    # spans.py rule 4 (the common refinement of the tap partitions, docs/theory.md sec. 4.3):
+    # trees that share their layer-1 units (summed after layer 1) but group them differently
+    # above ([1, 2, 4] and [1, 4, 2]); the refinement's factors and result decide, J side ...
+    (RULE4_AB, [2, 3, 4, 5, 6, 7], None),
+    # ... and I side, with a third tree on its own
+    (RULE4_AC, [0, 1, 3], None),
+    # ... and through joins in a row (a join's sources expanded to the blocks)
+    (RULE4_CHAIN, [0, 1, 5], None),
+    # ... and on a set of units whose support does not hold position 0 (N = 16)
+    (RULE4_DEEP, [4, 10, 11], None),
 ]
 
 
