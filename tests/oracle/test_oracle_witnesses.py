@@ -544,3 +544,26 @@ DEEP_ATOMS = {
 
 def test_pair_sources_atoms_regression():
     check_oracle(DEEP_ATOMS, [[0, 1, 2, 3]], "per-node")
+
+
+# Soundness regression of the exchange rule on the symbolic path: one channel of an exchange
+# has rank at most the larger pi of the two units it takes channels from; with the second
+# unit's pi left out, a join reading that exchange (two exchanges after layer 3) gets an upper
+# bound of 76 while the generic rank is 104 (found by bench/mutation_witness.py --shared).
+EXCHANGE_PI = _joined(
+    "exchange-pi",
+    2,
+    True,
+    [[3, 2, 2, 1], [1, 2, 2, 1], [3, 2, 2, 4]],
+    [D4, D4, D4],
+    [(1, "AC", None), (2, "AC", 1), (3, "AB", 1), (3, "AC", 2)],
+)
+
+
+def test_exchange_pi_regression():
+    I = [3, 5, 6, 8, 9, 11, 12, 13]
+    arch = spec_from_dict(EXCHANGE_PI, source="witness")
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    symbolic = Propagator(build_circuit(arch), SYM).output_bound(sum(1 << q for q in I))
+    assert symbolic >= rank, f"symbolic-path upper bound {symbolic} < generic rank {rank}"
+    check_oracle(EXCHANGE_PI, [I], "per-node")
