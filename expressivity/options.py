@@ -214,16 +214,25 @@ def fail(exc: BaseException) -> typer.Exit:
     return typer.Exit(exit_code_for(exc))
 
 
+def _typer_errors() -> tuple[type[BaseException], ...]:
+    """typer's own exceptions, which carry their exit codes: Exit, Abort and click's
+    ClickException. Found through typer, not by importing click: typer >= 0.29 ships its own
+    copy of click (``typer._click``) and no longer installs click, whose exceptions it does
+    not raise; older versions re-export click's."""
+    click_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    return (typer.Exit, typer.Abort, click_error)
+
+
 def guarded(fn: Callable) -> Callable:
-    """The exit-code contract around a command: typer.Exit and click's own exceptions pass;
+    """The exit-code contract around a command: typer's and click's own exceptions pass;
     bad input becomes exit 2, anything else exit 3 (one line on stderr, no traceback)."""
-    import click
+    passthrough = _typer_errors()
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except passthrough:
             raise
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)

@@ -43,3 +43,60 @@ def test_import_linter_contracts_hold():
     )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-2000:]
     assert "0 broken" in res.stdout
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.add(node.module.split(".")[0])
+    return out
+
+
+def test_no_module_imports_click():
+    # click is not a dependency of the project (pyproject.toml lists typer): typer >= 0.29
+    # ships its own copy and a plain `pip install` has no click, so an `import click` broke
+    # the README's first command (ModuleNotFoundError) while the dev install, which gets click
+    # through other tools, passed
+    offenders = [
+        str(p.relative_to(ROOT))
+        for pkg in PACKAGES
+        for p in sorted((ROOT / pkg).rglob("*.py"))
+        if "click" in _imports(p)
+    ]
+    assert offenders == []
+
+
+def test_cli_runs_without_click_installed():
+    # the CLI with `import click` made impossible, as in a plain install of the project
+    import importlib.util
+
+    if importlib.util.find_spec("typer._click") is None:
+        pytest.skip("this typer (< 0.29) depends on click itself: nothing to check")
+    code = (
+        "import sys\n"
+        "sys.modules['click'] = None  # any `import click` now raises ImportError\n"
+        "from expressivity.cli import main\n"
+        "sys.argv = ['expressivity', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    ok = subprocess.run(
+        [sys.executable, "-c", code, "analyze", "builtin:worked-mix2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run(
+        [sys.executable, "-c", code, "analyze", "builtin:no-such-network"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2, bad.stderr
+    assert bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
