@@ -567,3 +567,18 @@ def test_exchange_pi_regression():
     symbolic = Propagator(build_circuit(arch), SYM).output_bound(sum(1 << q for q in I))
     assert symbolic >= rank, f"symbolic-path upper bound {symbolic} < generic rank {rank}"
     check_oracle(EXCHANGE_PI, [I], "per-node")
+
+
+# The joint pair sources' budget M^|S| of live atoms per support (M = 3, |S| = 2: 9 atoms):
+# two trees of layer-1 width 9 exchanged (4) after layer 1, read-out roots of width 4, outputs
+# added; with I = {0, 1} the lower bound 8 equals the generic rank (a budget of M * |S| = 6
+# would give 6).
+PAIR_BUDGET = _joined("pair-budget", 3, True, [[9, 4], [9, 4]], [[1, 2], [1, 2]], [(1, "AB", 4)])
+
+
+def test_pair_sources_budget_is_attained():
+    I = [0, 1]
+    arch = spec_from_dict(PAIR_BUDGET, source="witness")
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert pb.lower == rank, f"lower {pb.lower} ({pb.lower_source}), generic rank {rank}"
