@@ -1,8 +1,8 @@
 """verify/ranks.py: the floating rank estimate (its documented rule) and the exact-rank routes.
 
 Expected ranks come from the construction (B @ C with B, C generic of inner dimension r has
-rank r), from a Gaussian elimination over GF(p) written here in plain Python, or from the
-definition of the rule (FLOAT_RULE), never from the code under test.
+rank r), from a Gaussian elimination over GF(p) in plain Python (test_bruteforce.rank_mod_p),
+or from the definition of the rule (FLOAT_RULE), never from the code under test.
 """
 
 from __future__ import annotations
@@ -12,23 +12,7 @@ import pytest
 
 from verify.ranks import exact_rank_mod_p, float_rank
 
-
-def gf_rank(rows, p: int) -> int:
-    """Rank over GF(p) by row reduction on Python integers (the textbook algorithm)."""
-    A = [[int(x) % p for x in row] for row in rows]
-    rank, ncols = 0, len(A[0]) if A else 0
-    for c in range(ncols):
-        piv = next((i for i in range(rank, len(A)) if A[i][c]), None)
-        if piv is None:
-            continue
-        A[rank], A[piv] = A[piv], A[rank]
-        inv = pow(A[rank][c], p - 2, p)
-        for i in range(len(A)):
-            if i != rank and A[i][c]:
-                f = A[i][c] * inv % p
-                A[i] = [(a - f * b) % p for a, b in zip(A[i], A[rank], strict=True)]
-        rank += 1
-    return rank
+from .test_bruteforce import rank_mod_p as gf_rank  # row reduction over GF(p), plain Python
 
 
 @pytest.mark.parametrize("method", ["flint", "array", "auto"])
