@@ -36,7 +36,25 @@ from .spec import width_expressions
 __all__ = ["Posy", "PosyArith", "posy_arith_for"]
 
 
-class Posy:
+class _Value:
+    """Operations :class:`Posy` and :class:`PMin` share: division by a positive number stays a
+    value of this arithmetic; any other division, and a number minus a value, go to sympy."""
+
+    __slots__ = ()
+
+    def __truediv__(self, other):
+        if isinstance(other, (int, Fraction)) and other > 0:
+            return self * (Fraction(1) / other)
+        return self._sympy_() / sympy.sympify(other)
+
+    def __rtruediv__(self, other):
+        return sympy.sympify(other) / self._sympy_()
+
+    def __rsub__(self, other):
+        return sympy.sympify(other) - self._sympy_()
+
+
+class Posy(_Value):
     """``sum_k c_k r^k`` with rational c_k >= 0 (``terms``: sorted (k, c) pairs, k >= 0)."""
 
     __slots__ = ("terms", "ctx", "_hash")
@@ -101,17 +119,6 @@ class Posy:
                 return Posy(self._norm(d), self.ctx)
         return self._sympy_() - sympy.sympify(other)
 
-    def __truediv__(self, other):
-        if isinstance(other, (int, Fraction)) and other > 0:
-            return self * (Fraction(1) / other)
-        return self._sympy_() / sympy.sympify(other)
-
-    def __rtruediv__(self, other):
-        return sympy.sympify(other) / self._sympy_()
-
-    def __rsub__(self, other):
-        return sympy.sympify(other) - self._sympy_()
-
     def __pow__(self, e):
         if not isinstance(e, int) or e < 0:
             return self._sympy_() ** e
@@ -153,7 +160,7 @@ def _c(c):
     return c
 
 
-class PMin:
+class PMin(_Value):
     """``min(p_1, ..., p_n)`` of posynomials, n >= 2, none proved <= another (an antichain).
 
     Closed under ``+``, ``*``, ``**`` (nonnegative int) and ``min``: with every value >= 0,
@@ -203,19 +210,8 @@ class PMin:
             return self.ctx.lift(1)
         return self.ctx.min_of([x**e for x in self.items])
 
-    def __truediv__(self, other):
-        if isinstance(other, (int, Fraction)) and other > 0:
-            return self * (Fraction(1) / other)
-        return self._sympy_() / sympy.sympify(other)
-
-    def __rtruediv__(self, other):
-        return sympy.sympify(other) / self._sympy_()
-
     def __sub__(self, other):
         return self._sympy_() - sympy.sympify(other)
-
-    def __rsub__(self, other):
-        return sympy.sympify(other) - self._sympy_()
 
     def __eq__(self, other):
         return isinstance(other, PMin) and self.items == other.items
