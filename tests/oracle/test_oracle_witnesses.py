@@ -29,79 +29,66 @@ def _tree(name: str, widths: list[int], dil=(1, 2, 4)) -> dict:
     return {"name": name, "kernel": 2, "dilations": list(dil), "channels": widths}
 
 
+def _joined(name, M, readout, widths, dils, conns) -> dict:
+    """Kernel-2 trees A, B, C (``widths``, ``dils`` per branch) and connections
+    ``(after_layer, branches, exchange count or None for a sum)``."""
+    return {
+        "name": name,
+        "input_channels": M,
+        "readout": readout,
+        "branches": [_tree(b, w, d) for b, w, d in zip("ABC", widths, dils, strict=False)],
+        "connections": [
+            {
+                "after_layer": layer,
+                "branches": list(bs),
+                **({"exchange": x} if x else {"mode": "sum"}),
+            }
+            for layer, bs, x in conns
+        ],
+    }
+
+
+D3, D3s, D4, D4s = [1, 2, 4], [2, 1, 4], [1, 2, 4, 8], [2, 1, 4, 8]
+D3t = [1, 4, 2]  # layer 1 as D3, layers 2 and 3 swapped: the same layer-1 units, grouped anew
+
+
 # two trees summed after layers 1 and 2: at layer 2 both branches read the same sum unit, so
 # the second sum's I-column space is the shared span prod_j min(cap_j, L of the units read)
-SUM_SUM = {
-    "name": "sum-after-1-and-2",
-    "input_channels": 3,
-    "readout": True,
-    "branches": [_tree("A", [3, 2, 1]), _tree("B", [3, 2, 2])],
-    "connections": [
-        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
-        {"after_layer": 2, "branches": ["A", "B"], "mode": "sum"},
-    ],
-}
+SUM_SUM = _joined(
+    "sum-after-1-and-2",
+    3,
+    True,
+    [[3, 2, 1], [3, 2, 2]],
+    [D3, D3],
+    [(1, "AB", None), (2, "AB", None)],
+)
 
-SUM_AB_C = {
-    "name": "sum-ab-and-c",
-    "input_channels": 2,
-    "readout": True,
-    "branches": [
-        _tree("A", [3, 1, 3]),
-        _tree("B", [3, 3, 1]),
-        _tree("C", [1, 3, 2], dil=(2, 1, 4)),
-    ],
-    "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
-}
+SUM_AB_C = _joined(
+    "sum-ab-and-c", 2, True, [[3, 1, 3], [3, 3, 1], [1, 3, 2]], [D3, D3, D3s], [(1, "AB", None)]
+)
 
-RULE4_AB = {
-    "name": "rule4-sum-after-1",
-    "input_channels": 2,
-    "readout": False,
-    "branches": [_tree("A", [2, 2, 3]), _tree("B", [2, 2, 4], dil=(1, 4, 2))],
-    "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
-}
-RULE4_AC = {
-    "name": "rule4-three",
-    "input_channels": 3,
-    "readout": True,
-    "branches": [
-        _tree("A", [2, 3, 3]),
-        _tree("B", [1, 4, 4], dil=(2, 1, 4)),
-        _tree("C", [2, 1, 1], dil=(1, 4, 2)),
-    ],
-    "connections": [{"after_layer": 1, "branches": ["A", "C"], "mode": "sum"}],
-}
-RULE4_CHAIN = {
-    "name": "rule4-chain",
-    "input_channels": 2,
-    "readout": True,
-    "branches": [
-        _tree("A", [1, 4, 4]),
-        _tree("B", [1, 3, 1], dil=(1, 4, 2)),
-        _tree("C", [1, 4, 2]),
-    ],
-    "connections": [
-        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
-        {"after_layer": 1, "branches": ["A", "B", "C"], "mode": "sum"},
-        {"after_layer": 2, "branches": ["A", "C"], "exchange": 1},
-    ],
-}
-RULE4_DEEP = {
-    "name": "rule4-deep",
-    "input_channels": 2,
-    "readout": True,
-    "branches": [
-        _tree("A", [1, 3, 3, 4], dil=(1, 2, 4, 8)),
-        _tree("B", [1, 1, 4, 1], dil=(1, 4, 2, 8)),
-        _tree("C", [1, 3, 3, 3], dil=(1, 2, 4, 8)),
-    ],
-    "connections": [
-        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
-        {"after_layer": 2, "branches": ["A", "C"], "exchange": 3},
-        {"after_layer": 3, "branches": ["A", "C"], "exchange": 1},
-    ],
-}
+RULE4_AB = _joined(
+    "rule4-sum-after-1", 2, False, [[2, 2, 3], [2, 2, 4]], [D3, D3t], [(1, "AB", None)]
+)
+RULE4_AC = _joined(
+    "rule4-three", 3, True, [[2, 3, 3], [1, 4, 4], [2, 1, 1]], [D3, D3s, D3t], [(1, "AC", None)]
+)
+RULE4_CHAIN = _joined(
+    "rule4-chain",
+    2,
+    True,
+    [[1, 4, 4], [1, 3, 1], [1, 4, 2]],
+    [D3, D3t, D3],
+    [(1, "AB", None), (1, "ABC", None), (2, "AC", 1)],
+)
+RULE4_DEEP = _joined(
+    "rule4-deep",
+    2,
+    True,
+    [[1, 3, 3, 4], [1, 1, 4, 1], [1, 3, 3, 3]],
+    [D4, [1, 4, 2, 8], D4],
+    [(1, "AB", None), (2, "AC", 3), (3, "AC", 1)],
+)
 
 WITNESSES = [
     # Propagator.output_bound: min(total, gL, gR) without ``total``. Two one-layer branches
@@ -199,27 +186,6 @@ def test_leaf_pairs_caps_regression(I):
 # symbolic spec runs), each case's bound EQUALS the oracle's generic rank; with the term dropped
 # it would not (found by bench/mutation_witness.py --shared; bench/results/mutation-2026-11-30d.md
 # names the mutant each kills).
-def _joined(name, M, readout, widths, dils, conns):
-    return {
-        "name": name,
-        "input_channels": M,
-        "readout": readout,
-        "branches": [
-            {"name": b, "kernel": 2, "dilations": d, "channels": w}
-            for b, w, d in zip("ABC", widths, dils, strict=False)
-        ],
-        "connections": [
-            {
-                "after_layer": layer,
-                "branches": list(bs),
-                **({"exchange": x} if x else {"mode": "sum"}),
-            }
-            for layer, bs, x in conns
-        ],
-    }
-
-
-D3, D3s, D4, D4s = [1, 2, 4], [2, 1, 4], [1, 2, 4, 8], [2, 1, 4, 8]
 SYMBOLIC_WITNESSES = [
     # exchange rule, L = min(L, gL): two exchanges of 2 channels, after layers 2 and 3
     (
@@ -355,16 +321,7 @@ def test_symbolic_path_attains_rank(spec, I):
 # M^|S| = 4) exchanged, read by a read-out root of width 5: with I = {0, 1} both taps are pure
 # and the matricization has at most 2^2 = 4 rows, so the rank is at most 4; without the cap
 # M^|S| the routed lower bound would claim 5.
-PURE_TAP = {
-    "name": "pure-tap-cap",
-    "input_channels": 2,
-    "readout": True,
-    "branches": [
-        {"name": "A", "kernel": 2, "dilations": [1, 2], "channels": [5, 5]},
-        {"name": "B", "kernel": 2, "dilations": [1, 2], "channels": [5, 5]},
-    ],
-    "connections": [{"after_layer": 1, "branches": ["A", "B"], "exchange": 2}],
-}
+PURE_TAP = _joined("pure-tap-cap", 2, True, [[5, 5], [5, 5]], [[1, 2], [1, 2]], [(1, "AB", 2)])
 
 
 def test_pure_tap_leaf_pairs_capped():
