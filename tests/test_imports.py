@@ -85,18 +85,14 @@ def test_cli_runs_without_click_installed():
         "sys.argv = ['expressivity', *sys.argv[1:]]\n"
         "main()\n"
     )
-    ok = subprocess.run(
-        [sys.executable, "-c", code, "analyze", "builtin:worked-mix2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True
+        )
+
+    ok = cli("analyze", "builtin:worked-mix2")
     assert ok.returncode == 0, ok.stderr
-    bad = subprocess.run(
-        [sys.executable, "-c", code, "analyze", "builtin:no-such-network"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    bad = cli("analyze", "builtin:no-such-network")
     assert bad.returncode == 2, bad.stderr
     assert bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
