@@ -10,6 +10,7 @@ sec. 1), so a unit at time offset ``tau`` (time ``t - tau``) reading tap ``j`` o
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -225,8 +226,10 @@ def estimate_size(arch: Architecture) -> tuple[int, int]:
     above ``l`` since their outputs or the same joins) count once; the connection adds one
     exchange or sum unit per joined branch and offset. N is the circuit's number of positions
     (a join can make it exceed the receptive field: the largest offset read is followed through
-    the joins). Each unit stores an N-bit support mask. Arithmetic only: cost proportional to
-    the layers and connections.
+    the joins). Each unit stores a support mask of at most N bits, whose memory is at most that
+    of the full N-bit integer (measured with ``sys.getsizeof``, CPython's own layout; a fixed
+    bytes-per-bit rate would under-state it for large N). Arithmetic only: cost proportional
+    to the layers and connections.
     """
     branches = arch.branches
     depths = [b.depth for b in branches]
@@ -273,7 +276,7 @@ def estimate_size(arch: Architecture) -> tuple[int, int]:
         units += sum(len(members) * count[members[0]] for members in joins_at.get(l, []))
     # inputs: the positions read by layer 1, shared by the branches
     units += min(N, sum(count[b] * b_.layers[0].kernel for b, b_ in enumerate(branches)))
-    return units, units * (N // 8 + 64)
+    return units, units * sys.getsizeof((1 << N) - 1)
 
 
 def _joined(member_lists: list[list[int]]) -> list[set[int]]:

@@ -35,7 +35,7 @@ class Limits:
     partitions: int | None = 100_000  # partitions analysed or verified in one run
     # analysis (issue 12; estimated from the spec alone, before the circuit is built)
     units: int | None = 2_000_000  # units (layer outputs at one time) feeding the output
-    circuit_bytes: int | None = 1 << 28  # support bitmasks: units x N/8 bytes (256 MiB)
+    circuit_bytes: int | None = 1 << 28  # support bitmasks: units x size of an N-bit int (256 MiB)
     partition_units: int | None = 400_000_000  # partitions x units: propagation work
     bound_digits: int | None = 1_000_000  # decimal digits of the largest bound (N log10 M)
     all_modes: int | None = 20  # used modes for the 'all' family (2^(n-1) - 1 partitions)

@@ -346,6 +346,23 @@ def test_size_estimate_bounds_random_joined_networks():
         checked += 1
 
 
+def test_size_estimate_bounds_every_mask_above_4300_positions():
+    """Per unit, the byte estimate is at least the largest support mask actually built, also
+    where CPython's 4 bytes per 30-bit digit outgrow N / 8 + 64 bytes (N > about 4300): a tree
+    of 8192 positions, and a join that makes a circuit of 2^20 + 1 positions (below)."""
+    import sys
+
+    from analyzer.circuit import estimate_size
+
+    arch = one_branch([2**j for j in range(13)])  # N = 8192
+    c = build_circuit(arch)
+    assert c.N == 8192
+    units, nbytes = estimate_size(arch)
+    largest = max(sys.getsizeof(u.support) for u in c.units)
+    assert largest > 8192 // 8 + 64  # the case the old rate missed
+    assert nbytes >= units * largest >= len(c.units) * largest
+
+
 def test_size_estimate_follows_a_join_beyond_the_receptive_field():
     """A = (1, 2^19) and B = (2^19, 1) (receptive fields 2^19 + 2) joined after layer 1 with
     allow_overlap: B computes its layer-1 unit at A's offset 2^19 too, which reads offset 2^20:
@@ -369,3 +386,4 @@ def test_size_estimate_follows_a_join_beyond_the_receptive_field():
     units, nbytes = estimate_size(arch)
     assert units >= len(c.units)
     assert nbytes >= sum(sys.getsizeof(u.support) for u in c.units)
+    assert nbytes >= units * max(sys.getsizeof(u.support) for u in c.units)
