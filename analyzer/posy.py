@@ -244,6 +244,9 @@ class PosyArith(Arith):
         self.rmin = max(1, int(minimum))
         self._pow_cache: dict[int, int] = {}
         self._ints: dict[int, Posy] = {}
+        # performance only: sympy expressions lifted before (the routing tables hand the same
+        # few widths to min and max hundreds of thousands of times; sympy.Poly costs ~0.2 ms)
+        self._lifted: dict = {}
         self._le_cache: dict = {}
 
     def with_minima(self, minima: dict) -> Arith:  # the general path keeps its own minima
@@ -287,6 +290,12 @@ class PosyArith(Arith):
                 p = Posy(((0, x),) if x else (), self)
                 if x < 64:
                     self._ints[x] = p
+            return p
+        if isinstance(x, sympy.Basic):
+            p = self._lifted.get(x)
+            if p is None:
+                q = self.from_sympy(x)
+                p = self._lifted[x] = q if q is not None else x
             return p
         p = self.from_sympy(x)
         return p if p is not None else sympy.sympify(x)

@@ -104,6 +104,8 @@ def main() -> None:
             ["builtin:paper-timit", "--set", "r=32", "-P", "odd-even", "-f", "json"],
         ),
         ("paper-timit, symbolic r, odd-even", ["builtin:paper-timit", "-P", "odd-even"]),
+        ("paper-timit, symbolic r, default", ["builtin:paper-timit"]),
+        ("groupswap-k4-mixed, symbolic r, default", ["builtin:groupswap-k4-mixed"]),
         ("WaveNet 3x(1..512), r=32, default", ["builtin:wavenet", "--set", "r=32"]),
         ("WaveNet 3x(1..512), symbolic r, default", ["builtin:wavenet"]),
         ("TCN, r=32, default", ["builtin:tcn", "--set", "r=32"]),
