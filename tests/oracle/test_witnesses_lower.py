@@ -1,4 +1,4 @@
-"""Tightness witnesses for the lower-bound rules: cases where a lower bound EQUALS the generic rank.
+"""Tightness witnesses of the lower-bound rules: a lower bound EQUAL to the generic rank.
 
 The generic rank is the oracle's (tests/oracle/oracle.py: the exact rank of the full grid
 tensor, max over two per-node weight instances; independent of the analyzer). A lower bound is
@@ -49,8 +49,8 @@ def test_pure_tap_best_source_attains_rank():
 
 # The joint pair sources (analyzer/pairsources.py, docs/theory.md sec. 6.6) may reuse a live
 # atom: a term needs an I-tuple of atoms (one per I tap) that no other term has, not fresh atoms
-# in every tap. Two unconnected one-layer-above-the-leaves trees, M = 2: layer-1 units of width 2
-# (kernel 2), read-out roots of kernel 4 and width 4; the roots have one support, so their
+# in every tap. Two unconnected two-layer branches, M = 2: layer-1 units of width 2 (kernel 2),
+# read-out roots of kernel 4 and width 4; the roots have one support, so their
 # outputs are added. With I = {0, 1, 2, 3} each root is a pair node with two I taps and two J
 # taps. By hand: root A's I-side functions lie in the span of the 2 x 2 = 4 products
 # a_i(x0, x1) a_j(x2, x3) of its layer-1 channels, and B's in another 4-dimensional span (its
