@@ -1,0 +1,83 @@
+"""Witnesses for the joint spans (analyzer/spans.py, docs/theory.md sec. 4.3): the fourth pass.
+
+Cases for mutants of analyzer/spans.py that survived the third pass
+(bench/results/mutation-2026-11-30d.md, "open"); bench/results/mutation-2026-11-30e-spans.md
+names the mutant each case kills and argues the ones no case can kill. As in
+tests/oracle/test_oracle_witnesses.py, the expected value is the generic rank of the full grid
+tensor computed here by the oracle (tests/oracle/oracle.py, independent of the analyzer), never
+the analyzer's own output: each case's upper bound EQUALS that rank, so a looser variant of a
+rule fails it and a sound improvement never can; an unsound variant goes below it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer import analyze, spec_from_dict
+
+from .oracle import generic_rank
+
+
+def _layer(k: int, d: int, w: int) -> dict:
+    return {"kernel": k, "dilation": d, "channels": w}
+
+
+def _attains(spec: dict, I: list[int]) -> None:
+    arch = spec_from_dict(spec, source="witness")
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert pb.upper == rank, f"upper {pb.upper} ({pb.upper_source}), generic rank {rank}"
+
+
+# Overlapping branches (two offsets coincide: no mode tree, docs/theory.md sec. 1) joined with a
+# tree after layer 1 (a sum; the joined layer-1 units have equal supports, so no allow_overlap).
+# A = kernel 2, dilations 1, 2, 2: its output's two taps read layer-2 units on positions
+# {0..3} and {2..5}, which overlap on {2, 3}. B = kernel 2 then kernel 3 with dilation 2: taps
+# {0, 1}, {2, 3}, {4, 5}. The two outputs (one support, {0..5}) are summed, so the joint spans
+# run on {A_out, B_out}.
+#
+# Rules 3 and 4 need disjoint taps: the output of A is the pointwise product of two functions
+# that share positions 2, 3, and the span of such products is not the tensor product of the
+# blocks' spans (on block {2, 3} it holds products of two elements of one span). A variant that
+# does not detect the overlap (``seen &= s`` in ``JointSpans._taps``) runs rule 4 across it and
+# gives upper 2 for I = {2} here, below the generic rank 3 = M (unsound).
+def _overlap_tap_net(w1: int, w2: int, M: int) -> dict:
+    return {
+        "name": "overlapping-taps",
+        "input_channels": M,
+        "readout": False,
+        "branches": [
+            {"name": "A", "layers": [_layer(2, 1, w1), _layer(2, 2, w2), _layer(2, 2, 2)]},
+            {"name": "B", "layers": [_layer(2, 1, w1), _layer(3, 2, w2)]},
+        ],
+        "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+    }
+
+
+@pytest.mark.parametrize("w1,w2,M,I", [(1, 1, 3, [2]), (2, 2, 2, [2, 3])])
+def test_overlapping_taps_regression(w1, w2, M, I):
+    _attains(_overlap_tap_net(w1, w2, M), I)
+
+
+# The same structure one level down: A = kernel 2, dilations 1, 1, 3 (its layer-2 units read
+# overlapping layer-1 units, {t, t+1} and {t+1, t+2}; its output's taps {0, 1, 2}, {3, 4, 5}
+# are disjoint), B as above. Rule 4 on {A_out, B_out} starts (two groups of taps, one support)
+# and its expansion meets A's layer-2 units, whose taps overlap: the expansion answers None and
+# the rule is not used. A variant that uses rule 4 whenever the expansion is a dict *or* all of
+# its blocks are reached (``or`` for ``and`` in ``JointSpans._plan_prod``) asks None for its
+# values and raises. The bound is tight here (each partition: upper == generic rank).
+OVERLAP_BELOW = {
+    "name": "overlapping-taps-below",
+    "input_channels": 2,
+    "readout": False,
+    "branches": [
+        {"name": "A", "layers": [_layer(2, 1, 2), _layer(2, 1, 2), _layer(2, 3, 2)]},
+        {"name": "B", "layers": [_layer(2, 1, 2), _layer(3, 2, 2)]},
+    ],
+    "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+}
+
+
+@pytest.mark.parametrize("I", [[0, 1, 2], [0, 2, 4]])
+def test_overlapping_taps_below_rule4(I):
+    _attains(OVERLAP_BELOW, I)
