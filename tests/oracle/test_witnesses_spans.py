@@ -81,3 +81,27 @@ OVERLAP_BELOW = {
 @pytest.mark.parametrize("I", [[0, 1, 2], [0, 2, 4]])
 def test_overlapping_taps_below_rule4(I):
     _attains(OVERLAP_BELOW, I)
+
+
+# Rule 4 with a refinement (JointSpans._plan_prod): trees A (dilations 1, 2, 4, 8) and B (1, 8,
+# 4, 2) summed after layer 1, N = 16. A's output reads layer-3 units on {0..7} and {8..15}, B's
+# on {0, 1, 4, 5, 8, 9, 12, 13} and {2, 3, 6, 7, 10, 11, 14, 15}, so the meet of the two top partitions is {0, 1, 4, 5}, {2, 3, 6, 7}, {8, 9, 12, 13},
+# {10, 11, 14, 15}; A's layer-3 unit on {0..7} has taps {0..3}, {4..7}, which cut those blocks,
+# and the expansion must refine them (to the pairs, the summed layer-1 units) before rule 4
+# applies. The bound (on the sum of the two outputs, one support) then equals the generic rank;
+# a refinement step that meets with ``sup | ~reached`` instead of ``sup & ~reached`` keeps the
+# cut block and never reaches a dict, so rule 4 is lost (upper 12 here).
+RULE4_REFINED = {
+    "name": "rule4-refined",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [
+        {"name": "A", "kernel": 2, "dilations": [1, 2, 4, 8], "channels": [2, 1, 3, 3]},
+        {"name": "B", "kernel": 2, "dilations": [1, 8, 4, 2], "channels": [2, 2, 1, 2]},
+    ],
+    "connections": [{"after_layer": 1, "branches": ["A", "B"], "mode": "sum"}],
+}
+
+
+def test_rule4_refinement_attains_rank():
+    _attains(RULE4_REFINED, [0, 1, 3, 4, 5, 9, 10, 11, 12, 13, 14, 15])
