@@ -105,3 +105,34 @@ RULE4_REFINED = {
 
 def test_rule4_refinement_attains_rank():
     _attains(RULE4_REFINED, [0, 1, 3, 4, 5, 9, 10, 11, 12, 13, 14, 15])
+
+
+# Rule 5 (a pair spanned together) on a set of unequal supports, where the pair's own start cap
+# M^|J ∩ U_pair| decides. Three branches, N = 12: A (kernel 2, dilations 1, 2) and B (2, 1)
+# cover the same four positions with different taps ({t, t+1}, {t+2, t+3} against {t, t+2},
+# {t+1, t+3}: two groups) and never meet below; C (kernel 2 then kernel 3 with dilation 2)
+# covers six, and shares its layer-1 units with A (a sum after layer 1). After layer 2 the three
+# are summed (allow_overlap: supports of 4, 4 and 6 positions), and each branch reads two such
+# sums (kernel 2, dilation 6), read-out. Rule 4 does not apply to the three joined units (one
+# support required), rule 3 adds the three groups; rule 5 spans A and B together, and with
+# disjoint pasts that pair is bounded by its start min(M^|J ∩ U_AB|, R_A + R_B), below
+# R_A + R_B when U_AB has one position in J. A start cap taken larger (|J ∩ U| miscounted as
+# |U| or |U| + |I ∩ U|, or U given position 0 it lacks) loses it: upper 16 for rank 12.
+PAIR_CAP = {
+    "name": "pair-start-cap",
+    "input_channels": 2,
+    "readout": True,
+    "branches": [
+        {"name": "A", "layers": [_layer(2, 1, 2), _layer(2, 2, 2), _layer(2, 6, 2)]},
+        {"name": "B", "layers": [_layer(2, 2, 2), _layer(2, 1, 2), _layer(2, 6, 2)]},
+        {"name": "C", "layers": [_layer(2, 1, 2), _layer(3, 2, 2), _layer(2, 6, 2)]},
+    ],
+    "connections": [
+        {"after_layer": 1, "branches": ["A", "C"], "mode": "sum"},
+        {"after_layer": 2, "branches": ["A", "B", "C"], "mode": "sum", "allow_overlap": True},
+    ],
+}
+
+
+def test_pair_start_cap_attains_rank():
+    _attains(PAIR_CAP, [2, 3, 4, 5, 7, 8, 9, 11])
