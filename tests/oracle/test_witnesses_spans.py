@@ -16,6 +16,7 @@ import pytest
 from analyzer import analyze, spec_from_dict
 
 from .oracle import generic_rank
+from .test_oracle_witnesses import D3, D3s, _joined, _tree
 
 
 def _layer(k: int, d: int, w: int) -> dict:
@@ -83,14 +84,15 @@ def test_overlapping_taps_below_rule4(I):
     _attains(OVERLAP_BELOW, I)
 
 
-# Rule 4 with a refinement (JointSpans._plan_prod): trees A (dilations 1, 2, 4, 8) and B (1, 8,
-# 4, 2) summed after layer 1, N = 16. A's output reads layer-3 units on {0..7} and {8..15}, B's
-# on {0, 1, 4, 5, 8, 9, 12, 13} and {2, 3, 6, 7, 10, 11, 14, 15}, so the meet of the two top partitions is {0, 1, 4, 5}, {2, 3, 6, 7}, {8, 9, 12, 13},
-# {10, 11, 14, 15}; A's layer-3 unit on {0..7} has taps {0..3}, {4..7}, which cut those blocks,
-# and the expansion must refine them (to the pairs, the summed layer-1 units) before rule 4
-# applies. The bound (on the sum of the two outputs, one support) then equals the generic rank;
-# a refinement step that meets with ``sup | ~reached`` instead of ``sup & ~reached`` keeps the
-# cut block and never reaches a dict, so rule 4 is lost (upper 12 here).
+# Rule 4 with a refinement (JointSpans._plan_prod): trees A (dilations 1, 2, 4, 8) and B
+# (1, 8, 4, 2) summed after layer 1, N = 16. A's output reads layer-3 units on {0..7} and
+# {8..15}, B's on {0, 1, 4, 5, 8, 9, 12, 13} and {2, 3, 6, 7, 10, 11, 14, 15}, so the meet of
+# the two top partitions is {0, 1, 4, 5}, {2, 3, 6, 7}, {8, 9, 12, 13}, {10, 11, 14, 15}. A's
+# layer-3 unit on {0..7} has taps {0..3}, {4..7}, which cut those blocks, and the expansion must
+# refine them (to the pairs, the summed layer-1 units) before rule 4 applies. The bound (on the
+# sum of the two outputs, one support) then equals the generic rank. A refinement step that
+# meets with ``sup | ~reached`` instead of ``sup & ~reached`` keeps the cut block, so every
+# later expansion is cut again and never reaches a dict: rule 4 is lost (upper 12 here).
 RULE4_REFINED = {
     "name": "rule4-refined",
     "input_channels": 2,
@@ -136,3 +138,17 @@ PAIR_CAP = {
 
 def test_pair_start_cap_attains_rank():
     _attains(PAIR_CAP, [2, 3, 4, 5, 7, 8, 9, 11])
+
+
+# Rule 5 on a set of six members (the most it tries, MAX_PAIRED): six trees whose outputs (one
+# support) are summed, A and B summed after layer 1 (test_oracle_witnesses.SUM_AB_C's A, B and C),
+# D, E and F width-1 trees on their own. The six outputs' joint span is that of A and B together
+# plus the others' own: with rule 5 tried on sets of at most five members it is lost (14).
+SIX = _joined(
+    "six-outputs", 2, True, [[3, 1, 3], [3, 3, 1], [1, 3, 2]], [D3, D3, D3s], [(1, "AB", None)]
+)
+SIX["branches"] += [_tree(b, [1, 1, 1], D3s) for b in "DEF"]  # _joined names three branches
+
+
+def test_pairs_in_six_outputs_attain_rank():
+    _attains(SIX, [0, 1, 4, 5])
