@@ -152,3 +152,32 @@ SIX["branches"] += [_tree(b, [1, 1, 1], D3s) for b in "DEF"]  # _joined names th
 
 def test_pairs_in_six_outputs_attain_rank():
     _attains(SIX, [0, 1, 4, 5])
+
+
+# Rule 2 for a single join unit (JointSpans._plan): two width-1 trees (dilations 1, 2, 4, M = 3)
+# summed twice after layer 1. The second sum joins the first sum unit s with itself (both
+# branches continue from s), so it is 2 s: one unit whose children are one unit, and which has
+# no shared past among its children (so its own state does not use the joint spans). Its own
+# state counts s twice (L = min(M, 2 L(s), ...) = 3 on a pair of positions split 1 | 1); its
+# sources, the two layer-1 units (rank-one channels), span 2. Everything above is width 1, so
+# the output is a multiple of the product of the four summed units: rank 2 per pair split by I,
+# 2^4 = 16 for I = {0, 2, 4, 6}. The rule-3 recursion from the two outputs reaches the set {2 s}
+# two levels down, where no shared-read term (docs/theory.md sec. 4.1) repairs it; with its own
+# state instead of its sources' span (``not in`` for ``in`` in ``_plan``) the bound is 3^4 = 81.
+SELF_SUM = {
+    "name": "sum-of-a-sum-with-itself",
+    "input_channels": 3,
+    "readout": True,
+    "branches": [_tree(b, [1, 1, 1]) for b in "AB"],
+    "connections": [
+        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
+        {"after_layer": 1, "branches": ["A", "B"], "mode": "sum"},
+    ],
+}
+
+
+def test_single_join_sources_attain_rank():
+    I = [0, 2, 4, 6]
+    rank = generic_rank(spec_from_dict(SELF_SUM, source="witness"), [I], "per-node")[tuple(I)][0]
+    assert rank == 2**4  # the hand derivation above
+    _attains(SELF_SUM, I)
