@@ -1,0 +1,42 @@
+"""Tightness witnesses of the routing table behind the routed lower bound (docs/theory.md
+secs. 6.2-6.3): a lower bound EQUAL to the generic rank, where a wrong routing would count
+fewer sources. The generic rank is the oracle's (tests/oracle/oracle.py, independent of the
+analyzer). bench/results/mutation-2026-11-30e.md names the mutants of bench/mutation.py each
+case kills.
+"""
+
+from __future__ import annotations
+
+from analyzer import analyze, build_circuit, spec_from_dict
+from analyzer.bounds import INT, Propagator, routed_lower
+
+from .oracle import generic_rank
+from .test_oracle_witnesses import _joined
+
+# Four sums in a row after layer 1 on three kernel-2 trees (dilations 1, 2), layer-1 width 1,
+# M = 3: (A, B), (A, C), (B, C), (A, B). Every branch then reads, at each layer-1 offset, one
+# unit whose channel is a positive combination of the three layer-1 units a, b, c (a reaches it
+# by paths through two and through three of the sums). With I = {0} the roots' first tap is
+# mixed and reads the three layer-1 sources together: the joint leaf pairs give
+# min(1 + 1 + 1, M^|I ∩ S|, M^|J ∩ S|) = 3 = M^|I|, the upper bound, hence the rank (the
+# oracle agrees). A routing that loses a source (route matrices added with a wrong sign cancel
+# a's two paths) counts 2.
+SUM_CHAIN = _joined(
+    "four-sums-after-layer-1",
+    3,
+    False,
+    [[1, 1], [1, 3], [1, 4]],
+    [[1, 2]] * 3,
+    [(1, "AB", None), (1, "AC", None), (1, "BC", None), (1, "AB", None)],
+)
+
+
+def test_routing_through_sums_in_a_row_keeps_every_source():
+    arch = spec_from_dict(SUM_CHAIN, source="witness")
+    I = [0]
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert rank == 3  # = M^|I|: the upper bound of any partition with one position in I
+    rt = Propagator(build_circuit(arch), INT).routes()
+    assert routed_lower(rt, 1 << 0, INT) == rank
+    (pb,) = analyze(arch, partitions=[I]).partitions
+    assert pb.lower == rank == pb.upper
