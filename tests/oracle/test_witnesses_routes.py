@@ -8,7 +8,7 @@ case kills.
 from __future__ import annotations
 
 from analyzer import analyze, build_circuit, spec_from_dict
-from analyzer.bounds import INT, Propagator, routed_lower
+from analyzer.bounds import INT, SYM, Propagator, routed_lower
 
 from .oracle import generic_rank
 from .test_oracle_witnesses import _joined
@@ -40,3 +40,28 @@ def test_routing_through_sums_in_a_row_keeps_every_source():
     assert routed_lower(rt, 1 << 0, INT) == rank
     (pb,) = analyze(arch, partitions=[I]).partitions
     assert pb.lower == rank == pb.upper
+
+
+# A soundness regression of the symbolic routed lower bound (docs/theory.md sec. 6.2): a pure
+# tap delivers at most min(w, inner(x)) channels from source x, w the rank of the routing from
+# x (for an exchange: s or r - s). Two trees exchanged (1 channel) after layer 2, M = 2,
+# read-out; A's layer 1 has width 1 (so A's layer-2 unit has one function up to scale) and B's
+# root has width 1. With I = {0, 1, 2, 3}, A's root reads on each side B's channel 0 and A's one
+# function: rank <= 2; B's root is one product: rank 1. So rank <= 3 (the oracle: 3). Counting
+# B's layer-2 unit as delivering all of its inner 4 functions through its one exchanged channel
+# gave lower 4 > 3.
+NARROW_EXCHANGE = _joined(
+    "exchange-1-narrow-sources", 2, True, [[1, 4, 4], [2, 4, 1]], [[1, 2, 4]] * 2, [(2, "AB", 1)]
+)
+
+
+def test_exchange_routed_width_caps_what_a_pure_tap_delivers():
+    arch = spec_from_dict(NARROW_EXCHANGE, source="witness")
+    I = [0, 1, 2, 3]
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert rank == 3  # <= 2 + 1 by hand (above); the oracle agrees
+    mask = sum(1 << q for q in I)
+    circuit = build_circuit(arch)
+    for arith in (INT, SYM):  # SYM: the code a symbolic spec runs, on the concrete widths
+        rt = Propagator(circuit, arith).routes()
+        assert int(routed_lower(rt, mask, arith)) <= rank, arith
