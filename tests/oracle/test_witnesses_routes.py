@@ -12,6 +12,7 @@ from analyzer.bounds import INT, SYM, Propagator, routed_lower
 
 from .oracle import generic_rank
 from .test_oracle_witnesses import _joined
+from .test_witnesses_lower import PURE_TAP_BEST
 
 # Four sums in a row after layer 1 on three kernel-2 trees (dilations 1, 2), layer-1 width 1,
 # M = 3: (A, B), (A, C), (B, C), (A, B). Every branch then reads, at each layer-1 offset, one
@@ -65,3 +66,15 @@ def test_exchange_routed_width_caps_what_a_pure_tap_delivers():
     for arith in (INT, SYM):  # SYM: the code a symbolic spec runs, on the concrete widths
         rt = Propagator(circuit, arith).routes()
         assert int(routed_lower(rt, mask, arith)) <= rank, arith
+
+
+def test_symbolic_pure_tap_takes_the_best_source():
+    """The symbolic routed lower bound on test_witnesses_lower's PURE_TAP_BEST: a pure tap whose
+    first source delivers 1 channel and whose second delivers 3 (a max over the sources, not
+    the first one) attains the rank 3 there, as the integer path does."""
+    arch = spec_from_dict(PURE_TAP_BEST, source="witness")
+    I = [0, 1, 2, 3]
+    rank = generic_rank(arch, [I], "per-node")[tuple(I)][0]
+    assert rank == 3
+    rt = Propagator(build_circuit(arch), SYM).routes()
+    assert int(routed_lower(rt, 0b1111, SYM)) == rank
