@@ -7,8 +7,10 @@ case kills.
 
 from __future__ import annotations
 
+import sympy
+
 from analyzer import analyze, build_circuit, spec_from_dict
-from analyzer.bounds import INT, SYM, Propagator, routed_lower
+from analyzer.bounds import INT, SYM, Propagator, routed_lower, symbol_minima
 
 from .oracle import generic_rank
 from .test_oracle_witnesses import _joined
@@ -78,3 +80,37 @@ def test_symbolic_pure_tap_takes_the_best_source():
     assert rank == 3
     rt = Propagator(build_circuit(arch), SYM).routes()
     assert int(routed_lower(rt, 0b1111, SYM)) == rank
+
+
+# A soundness regression of the symbolic routed lower bound at a point where a routed width
+# vanishes: width r*q at layer 2, an exchange of r channels after layer 2 (valid for all
+# r, q >= 1); at q = 1 every channel is exchanged, and the own part r*q - r of each exchange unit
+# is 0. A (dilations 1, 2, 4) has layer-1 width 1, so its layer-2 units carry one function; B
+# (dilations 1, 2, 4, 8, one level deeper) has layer-1 width 3. At q = 1, B's exchange units hold
+# only A's layer-2 channels, so B's output is poor; an edge of width 0 must carry nothing
+# (best_mixed's factor min(1, w)): counting B's own rich layer-2 units through it gave lower
+# 256 > rank 17 on I = the even positions (M = 2, r = 2).
+def _vanishing(wA, wB, x) -> dict:
+    return {
+        "name": "exchange-all-at-q-1",
+        "input_channels": 2,
+        "readout": False,
+        "branches": [
+            {"name": "A", "kernel": 2, "dilations": [1, 2, 4], "channels": wA},
+            {"name": "B", "kernel": 2, "dilations": [1, 2, 4, 8], "channels": wB},
+        ],
+        "connections": [{"after_layer": 2, "branches": ["A", "B"], "exchange": x}],
+    }
+
+
+def test_symbolic_routed_lower_where_an_exchange_leaves_nothing_own():
+    sym = spec_from_dict(_vanishing([1, "r*q", 2], [3, "r*q", 2, 2], "r"), source="witness")
+    at = {"r": 2, "q": 1}
+    concrete = spec_from_dict(_vanishing([1, 2, 2], [3, 2, 2, 2], 2), source="witness")
+    I = list(range(0, 16, 2))
+    rank = generic_rank(concrete, [I], "per-node")[tuple(I)][0]
+    assert rank == 17
+    arith = SYM.with_minima(symbol_minima(sym))
+    low = sympy.sympify(routed_lower(Propagator(build_circuit(sym), arith).routes(), 0x5555, arith))
+    value = low.subs({s: at[s.name] for s in low.free_symbols})
+    assert 1 <= value <= rank, low
