@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from analyzer import analyze, spec_from_dict
 
 from .oracle import generic_rank
-from .strategies import joined_architectures, oracle_settings
+from .strategies import (
+    chained_architectures,
+    joined_architectures,
+    oracle_settings,
+    subtree_partitions,
+)
 from .test_oracle_bounds import check_oracle, partitions_of
 
 DEFAULT = oracle_settings(120, fixed=True)
@@ -40,6 +45,35 @@ def test_joined_networks_bounds_bracket_the_exact_rank(arch, weights, data):
 def test_joined_networks_bounds_bracket_the_exact_rank_large(arch, weights, data):
     spec, _, used = arch
     parts = data.draw(partitions_of(used, count=6), label="partitions")
+    check_oracle(spec, parts, weights, max_k=data.draw(st.sampled_from([None, None, 4])))
+
+
+CHAINED = oracle_settings(150, fixed=True)
+CHAINED_LARGE = oracle_settings(600, fixed=False)
+
+
+@CHAINED
+@given(
+    arch=chained_architectures(), weights=st.sampled_from(["per-node", "shared"]), data=st.data()
+)
+def test_joins_in_a_row_bounds_bracket_the_exact_rank(arch, weights, data):
+    """Joins in a row on two or three trees (strategies.chained_spec_dicts), partitions aligned
+    with the trees' nodes (strategies.subtree_partitions)."""
+    spec, a, used = arch
+    parts = data.draw(subtree_partitions(a, used, count=4), label="partitions")
+    check_oracle(spec, parts, weights)
+
+
+@pytest.mark.slow
+@CHAINED_LARGE
+@given(
+    arch=chained_architectures(max_n=16, max_grid=65536),
+    weights=st.sampled_from(["per-node", "shared"]),
+    data=st.data(),
+)
+def test_joins_in_a_row_bounds_bracket_the_exact_rank_large(arch, weights, data):
+    spec, a, used = arch
+    parts = data.draw(subtree_partitions(a, used, count=6), label="partitions")
     check_oracle(spec, parts, weights, max_k=data.draw(st.sampled_from([None, None, 4])))
 
 
