@@ -301,12 +301,21 @@ def _tree_layers(draw, max_n: int) -> list[tuple[int, int]]:
             kernels = kernels[:depth]
 
 
-def _chained_width(draw, layer: int) -> int:
-    """Layer 1: narrow (1..3, joined units then share most of their past) or, one time in
-    four, wider than M^|S| (5..10); above: 1..4, now and then 5 or 6."""
-    if layer == 1:
-        return draw(st.sampled_from([1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10]))
-    return draw(st.sampled_from([1, 2, 2, 3, 3, 4, 4, 5, 6]))
+# widths of chained_spec_dicts, one regime per spec: any (per unit), a bottleneck (narrow
+# layers up to a cut, wider above: the units above then carry fewer independent functions than
+# channels), or wide layer-1 units (wider than M^|S|: their cap, not their width, limits them)
+_REGIMES = {
+    "any": ([1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10], [1, 2, 2, 3, 3, 4, 4, 5, 6]),
+    "bottleneck": ([1, 1, 2], [2, 3, 4, 4, 5]),
+    "wide-1": ([5, 6, 7, 8, 9, 10], [1, 2, 3, 4]),
+}
+
+
+def _chained_width(draw, regime: str, layer: int, cut: int) -> int:
+    low, high = _REGIMES[regime]
+    return draw(
+        st.sampled_from(low if layer == 1 or (regime == "bottleneck" and layer <= cut) else high)
+    )
 
 
 @st.composite
@@ -327,8 +336,9 @@ def chained_spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2
       below and above them (every connection then carries the flag);
     * one time in eight, a branch ends a layer early (the outputs then have unequal supports);
       one time in ten, no connection at all (trees that only meet at the output);
-    * widths per layer and per branch (joined units share one), layer 1 narrow or wide
-      (:func:`_chained_width`); M = 3 only where the grid stays within ``max_grid``;
+    * widths per layer and per branch (joined units share one), in one of three regimes
+      (``_REGIMES``: any, a bottleneck, wide layer-1 units); M = 3 only where the grid stays
+      within ``max_grid``;
     * kernels 2 and 3, gapped trees, read-out on and off, any output channel.
     """
     base = draw(_tree_layers(max_n))
@@ -407,6 +417,8 @@ def chained_spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2
             ra, rb = find((bs[0], l)), find((b, l))
             if ra != rb:
                 parent[rb] = ra
+    regime = draw(st.sampled_from(["any", "bottleneck", "wide-1", "bottleneck", "any"]))
+    cut = draw(st.integers(1, max(1, L - 1)))  # a bottleneck's last narrow layer
     width_of: dict = {}
     widths = []
     for b in range(nb):
@@ -414,7 +426,7 @@ def chained_spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2
         for l in range(1, depths[b] + 1):
             root = find((b, l))
             if root not in width_of:
-                width_of[root] = _chained_width(draw, l)
+                width_of[root] = _chained_width(draw, regime, l, cut)
             ws.append(width_of[root])
         widths.append(ws)
     readout = draw(st.booleans())
@@ -496,9 +508,10 @@ def subtree_partitions(draw, arch, used: list[int], count: int = 4) -> list[list
             top = max(levels)
             d = draw(st.sampled_from([1, 1, 2, 1, 2, 3][: 2 * top] if top > 1 else [1]))
             row = sorted(levels[min(d, top)], key=sorted)
-            pick = draw(st.lists(st.sampled_from(row), min_size=1, max_size=len(row)))
-            nodes = set().union(*pick)
-            if draw(st.sampled_from([False, False, True])):  # a node of any level
+            most = max(1, len(row) - 1)  # not the whole row (unless it is the root)
+            pick = draw(st.sets(st.integers(0, len(row) - 1), min_size=1, max_size=most))
+            nodes = set().union(*(row[i] for i in pick))
+            if draw(st.sampled_from([False, False, False, True])):  # a node of any level
                 nodes |= draw(st.sampled_from(sorted(children, key=sorted)))
             I = sorted(set(used) & nodes)
         else:

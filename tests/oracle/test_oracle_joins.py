@@ -60,7 +60,7 @@ def test_joins_in_a_row_bounds_bracket_the_exact_rank(arch, weights, data):
     """Joins in a row on two or three trees (strategies.chained_spec_dicts), partitions aligned
     with the trees' nodes (strategies.subtree_partitions)."""
     spec, a, used = arch
-    parts = data.draw(subtree_partitions(a, used, count=4), label="partitions")
+    parts = data.draw(subtree_partitions(a, used, count=6), label="partitions")
     check_oracle(spec, parts, weights)
 
 
@@ -73,7 +73,7 @@ def test_joins_in_a_row_bounds_bracket_the_exact_rank(arch, weights, data):
 )
 def test_joins_in_a_row_bounds_bracket_the_exact_rank_large(arch, weights, data):
     spec, a, used = arch
-    parts = data.draw(subtree_partitions(a, used, count=6), label="partitions")
+    parts = data.draw(subtree_partitions(a, used, count=8), label="partitions")
     check_oracle(spec, parts, weights, max_k=data.draw(st.sampled_from([None, None, 4])))
 
 
