@@ -48,7 +48,7 @@ def test_joined_networks_bounds_bracket_the_exact_rank_large(arch, weights, data
     check_oracle(spec, parts, weights, max_k=data.draw(st.sampled_from([None, None, 4])))
 
 
-CHAINED = oracle_settings(150, fixed=True)
+CHAINED = oracle_settings(250, fixed=True)
 CHAINED_LARGE = oracle_settings(400, fixed=False)
 # the lower bounds are asserted with per-node weights only: those draw twice as often
 WEIGHTS = st.sampled_from(["per-node", "per-node", "shared"])
