@@ -321,25 +321,28 @@ def _chained_width(draw, regime: str, layer: int, cut: int) -> int:
 @st.composite
 def chained_spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2, 3)) -> dict:
     """Two or three trees that are the same tree of branch 0 with its layers in another order,
-    joined by several connections at successive layers (joins in a row):
+    joined by several connections at successive layers (joins in a row). Units of two branches
+    after layer l have equal supports when their first l layers are the same set. Nominal
+    chances below; Hypothesis's draws vary around them (docs/testing.md has measured ones).
 
-    * the layer orders: branch 0's (mostly), or layer 1 kept and the layers above permuted (the
-      same layer-1 units grouped differently above: dilations [1, 2, 4] and [1, 4, 2]), or any
-      permutation (layer 1 swapped with 2: joins only above layer 2); units of two branches
-      after layer l have equal supports when the first l layers are the same set;
+    * the layer orders (per branch): branch 0's; layer 1 kept and the layers above permuted
+      (the same layer-1 units grouped differently above: dilations [1, 2, 4] and [1, 4, 2]);
+      the first c >= 2 layers permuted (equal supports from layer c on, reached through
+      different tap partitions: [2, 1, 4] and [1, 2, 4]); any permutation;
     * after each inner layer 0 to 3 connections among the branches whose units there have equal
-      supports: exchanges of any count 1..r (the default half when r is even; exchanging 0 is
-      no connection), sums of two or three branches; a connection reads the units the earlier
-      ones after that layer made (a join reading a join), never one unit twice (a sum's
-      members share their unit);
-    * one time in five, ``allow_overlap`` joins of units of unequal supports, with further joins
-      below and above them (every connection then carries the flag);
-    * one time in eight, a branch ends a layer early (the outputs then have unequal supports);
-      one time in ten, no connection at all (trees that only meet at the output);
-    * widths per layer and per branch (joined units share one), in one of three regimes
+      supports (at least one in all, except one time in sixteen, or where no two branches
+      share supports): exchanges of any count 1..r (the default half when r is even; an
+      exchange of 0 is refused by the spec: it is no connection), sums of two or three
+      branches; a connection reads the units the earlier ones after that layer made (a join
+      reading a join), never one unit twice (a sum's members share their unit);
+    * one time in three, ``allow_overlap``: the first join after each layer is one of units of
+      unequal supports where there is one, with further joins after it and above it (every
+      connection then carries the flag);
+    * one time in eight, a branch ends a layer early (the outputs have unequal supports);
+    * widths per layer and per branch (joined units share one), in one regime per spec
       (``_REGIMES``: any, a bottleneck, wide layer-1 units); M = 3 only where the grid stays
       within ``max_grid``;
-    * kernels 2 and 3, gapped trees, read-out on and off, any output channel.
+    * kernels 2 and 3 (mixed radix), gapped trees, read-out on and off, any output channel.
     """
     base = draw(_tree_layers(max_n))
     L = len(base)

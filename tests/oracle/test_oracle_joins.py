@@ -1,9 +1,11 @@
-"""Oracle property tests aimed at the joint-span rule (docs/theory.md sec. 4.3): mixed networks
-with several joins and narrow widths, where joined units share their past. Same check as
-test_oracle_bounds.check_oracle (every bound against the exact rank of the full grid tensor),
-on the strategy :func:`strategies.joined_architectures`. The default profile is derandomized;
-``-m slow`` draws new examples on every run (``--hypothesis-seed`` to fix them) up to 16 used
-positions.
+"""Oracle property tests aimed at the joint-span and joint pair-source rules (docs/theory.md
+secs. 4.3 and 6.6): mixed networks with several joins and narrow widths, where joined units
+share their past. Same check as test_oracle_bounds.check_oracle (every bound, and every rule on
+its own, against the exact rank of the full grid tensor), on the strategies
+:func:`strategies.joined_architectures` and :func:`strategies.chained_architectures` (joins in
+a row on two or three trees, regrouped layers, ``allow_overlap`` joins; partitions aligned with
+the trees' nodes). The default profile is derandomized; ``-m slow`` draws new examples on every
+run (``--hypothesis-seed`` to fix them) up to 16 used positions.
 """
 
 from __future__ import annotations
