@@ -106,8 +106,8 @@ def _features(spec: dict) -> set[str]:
         prefixes = {frozenset(layers[i][:l]) for i in idx}
         if len(prefixes) > 1:
             out.add("a join of unequal supports" + (" and another" if len(conns) > 1 else ""))
-        elif len({tuple(layers[i][:l]) for i in idx}) > 1:
-            out.add(f"a join of {'differently grouped' if l > 1 else 'equal'} units")
+        elif len({tuple(layers[i][:l]) for i in idx}) > 1:  # equal supports, other taps
+            out.add("a join of differently grouped units")
         if l == 1 and len({tuple(layers[i][1:]) for i in idx}) > 1:
             out.add("shared layer-1 units grouped differently above")
         w = widths[idx[0]][l - 1]
@@ -120,7 +120,7 @@ def _features(spec: dict) -> set[str]:
         out.add("no connection")
     if any(w[0] >= 5 for w in widths):
         out.add("a layer-1 width >= 5")
-    if any(w[0] <= 2 and max(w[1:]) >= 3 for w in widths):
+    if any(w[0] <= 2 and max(w[1:], default=0) >= 3 for w in widths):
         out.add("a bottleneck")
     if len({len(x) for x in layers}) > 1:
         out.add("unequal depths")
