@@ -427,10 +427,18 @@ def _replace(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:
 
 
 # --------------------------------------------------------------------------- running
+MARKERS = "not slow and not gpu"  # the tests' marker expression (--markers: e.g. the slow ones)
+
+
+def _set_markers(expr: str) -> None:
+    global MARKERS
+    MARKERS = expr
+
+
 def _run_tests(workdir: Path, selection: list[str], timeout: float) -> tuple[str, str, float]:
     env = {**os.environ, "PYTHONPATH": str(workdir), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:warnings", "-p", "no:randomly"]
-    cmd += ["-m", "not slow and not gpu", *selection]
+    cmd += ["-m", MARKERS, *selection]
     t0 = time.perf_counter()
     try:
         r = subprocess.run(
@@ -482,11 +490,7 @@ def _run_tests_fork(workdir: Path, selection: list[str], timeout: float) -> tupl
                 report_multiple_bugs=False,
             )
             settings.load_profile("mutation")
-            code = int(
-                pytest.main(
-                    ["-x", "-q", "-p", "no:warnings", "-m", "not slow and not gpu", *selection]
-                )
-            )
+            code = int(pytest.main(["-x", "-q", "-p", "no:warnings", "-m", MARKERS, *selection]))
         finally:
             sys.stdout.flush()
             os._exit(code)
@@ -646,7 +650,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="with --tests: rerun each survivor on the file's own selection",
     )
+    ap.add_argument(
+        "--markers",
+        default=MARKERS,
+        help=f"pytest marker expression of the tests run (default: {MARKERS!r}; 'slow' runs "
+        "the larger property-test profiles)",
+    )
     args = ap.parse_args(argv)
+    _set_markers(args.markers)
     targets = dict(TARGETS) if (args.all or args.file) else dict(RULES)
     files = args.file or list(targets)
     for rel in files:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from analyzer import spec_from_dict
 
-from .oracle import used_positions
+from .oracle import mode_tree, used_positions
 
 
 def oracle_settings(examples: int, *, fixed: bool):
@@ -39,6 +39,9 @@ __all__ = [
     "architectures",
     "joined_spec_dicts",
     "joined_architectures",
+    "chained_spec_dicts",
+    "chained_architectures",
+    "subtree_partitions",
     "ARCH_NAMES",
 ]
 
@@ -265,3 +268,264 @@ def joined_architectures(draw, max_depth: int = 3, max_grid: int = 6561, M_choic
     used = used_positions(arch)
     assume(2 <= len(used) and spec["input_channels"] ** len(used) <= max_grid)
     return spec, arch, used
+
+
+# ---------------------------------------------------------------- joins in a row
+@st.composite
+def _tree_layers(draw, max_n: int) -> list[tuple[int, int]]:
+    """(kernel, dilation) of a tree or gapped tree of 2 to 4 layers with N <= max_n: kernels 2
+    and 3 (mixed radix), the dilations the running products in a random order, now and then
+    spread by a factor after the first (a gapped tree). Mostly three layers (the most joins in
+    a row that N <= 10 allows); too wide a draw loses its spread, then its kernels 3 (from the
+    top), then layers."""
+    depths = [3, 3, 3, 2] + ([4, 4] if max_n >= 16 else [])
+    depth = draw(st.sampled_from(depths))
+    kernels = [draw(st.sampled_from([2, 2, 2, 3])) for _ in range(depth)]
+    order = draw(st.permutations(range(depth)))
+    spread = draw(st.sampled_from([1, 1, 1, 1, 1, 1, 1, 2, 3]))
+    while True:
+        dil, step = [0] * depth, 1
+        for pos, li in enumerate(order):
+            dil[li] = step
+            step *= kernels[li] * (spread if pos == 0 else 1)
+        layers = list(zip(kernels, dil, strict=True))
+        if 1 + sum((k - 1) * d for k, d in layers) <= max_n:
+            return layers
+        if spread > 1:
+            spread = 1
+        elif 3 in kernels:
+            kernels[max(i for i in range(depth) if kernels[i] == 3)] = 2
+        else:
+            depth -= 1
+            order = [i for i in order if i < depth]
+            kernels = kernels[:depth]
+
+
+# widths of chained_spec_dicts, one regime per spec: any (per unit), a bottleneck (narrow
+# layers up to a cut, wider above: the units above then carry fewer independent functions than
+# channels), or wide layer-1 units (wider than M^|S|: their cap, not their width, limits them)
+_REGIMES = {
+    "any": ([1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10], [1, 2, 2, 3, 3, 4, 4, 5, 6]),
+    "bottleneck": ([1, 1, 2], [2, 3, 4, 4, 5]),
+    "wide-1": ([5, 6, 7, 8, 9, 10], [1, 2, 3, 4]),
+}
+
+
+def _chained_width(draw, regime: str, layer: int, cut: int) -> int:
+    low, high = _REGIMES[regime]
+    return draw(
+        st.sampled_from(low if layer == 1 or (regime == "bottleneck" and layer <= cut) else high)
+    )
+
+
+@st.composite
+def chained_spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2, 3)) -> dict:
+    """Two or three trees that are the same tree of branch 0 with its layers in another order,
+    joined by several connections at successive layers (joins in a row). Units of two branches
+    after layer l have equal supports when their first l layers are the same set. Nominal
+    chances below; Hypothesis's draws vary around them (docs/testing.md has measured ones).
+
+    * the layer orders (per branch): branch 0's; layer 1 kept and the layers above permuted
+      (the same layer-1 units grouped differently above: dilations [1, 2, 4] and [1, 4, 2]);
+      the first c >= 2 layers permuted (equal supports from layer c on, reached through
+      different tap partitions: [2, 1, 4] and [1, 2, 4]); any permutation;
+    * after each inner layer 0 to 3 connections among the branches whose units there have equal
+      supports (at least one in all, except one time in sixteen, or where no two branches
+      share supports): exchanges of any count 1..r (the default half when r is even; an
+      exchange of 0 is refused by the spec: it is no connection), sums of two or three
+      branches; a connection reads the units the earlier ones after that layer made (a join
+      reading a join), never one unit twice (a sum's members share their unit);
+    * one time in three, ``allow_overlap``: the first join after each layer is one of units of
+      unequal supports where there is one, with further joins after it and above it (every
+      connection then carries the flag);
+    * one time in eight, a branch ends a layer early (the outputs have unequal supports);
+    * widths per layer and per branch (joined units share one), in one regime per spec
+      (``_REGIMES``: any, a bottleneck, wide layer-1 units); M = 3 only where the grid stays
+      within ``max_grid``;
+    * kernels 2 and 3 (mixed radix), gapped trees, read-out on and off, any output channel.
+    """
+    base = draw(_tree_layers(max_n))
+    L = len(base)
+    n_max = 1 + sum((k - 1) * d for k, d in base)
+    Ms = [m for m in M_choices if m**n_max <= max_grid] or [min(M_choices)]
+    M = draw(st.sampled_from(Ms))
+    nb = draw(st.sampled_from([3, 3, 2]))
+    # allow_overlap: joins of unequal supports, so orders that differ from layer 1 or 2 on
+    overlap = draw(st.sampled_from([False, False, True]))
+    hows = ["same", "keep-1", "regroup", "any"]
+    hows = hows[1:] if overlap else [*hows, "same", "keep-1", "regroup"]
+    layers = [base]
+    for _ in range(1, nb):
+        how = draw(st.sampled_from(hows)) if L >= 2 else "same"
+        if how == "same":
+            lay = list(base)
+        elif how == "keep-1":  # the same layer-1 units, grouped differently above
+            lay = [base[0], *draw(st.permutations(base[1:]))]
+        elif how == "regroup":  # the first c layers reordered: equal supports from layer c on,
+            c = draw(st.integers(2, L))  # from different tap partitions
+            lay = [*draw(st.permutations(base[:c])), *base[c:]]
+        else:
+            lay = list(draw(st.permutations(base)))
+        if L >= 3 and draw(st.sampled_from([False] * 7 + [True])):
+            lay = lay[:-1]  # ends early: its output sees fewer positions
+        layers.append(lay)
+    depths = [len(x) for x in layers]
+    none = draw(st.sampled_from([False] * 15 + [True]))
+    conns: list[tuple[int, tuple[int, ...], str]] = []
+    for l in range(1, L):
+        alive = [b for b in range(nb) if depths[b] > l]
+        if overlap:
+            groups = [alive]
+        else:  # the branches whose units after layer l have equal supports
+            sets = [frozenset(layers[b][:l]) for b in alive]
+            groups = [[b for b, x in zip(alive, sets, strict=True) if x == y] for y in set(sets)]
+            groups = sorted(g for g in groups if len(g) >= 2)
+        if none or not groups:
+            continue
+        unit = {b: (b, "own") for b in alive}  # which unit a branch holds after layer l
+        # overlap: the first join after a layer is one of unequal supports where there is one
+        unequal = [
+            (a, b)
+            for a in alive
+            for b in alive
+            if a < b and set(layers[a][:l]) != set(layers[b][:l])
+        ]
+        count = draw(st.sampled_from([1, 2, 1, 2, 3, 0]))
+        if l == L - 1 and not conns:  # no spec without a connection but by ``none``
+            count = max(count, 1)
+        for i in range(count):
+            group = draw(st.sampled_from(groups))
+            mode = draw(st.sampled_from(["exchange", "exchange", "sum"]))
+            size = 2 if mode == "exchange" or len(group) == 2 else draw(st.sampled_from([2, 2, 3]))
+            if overlap and unequal and i == 0:
+                members = draw(st.permutations(draw(st.sampled_from(unequal))))
+                size = 2
+            else:
+                members = tuple(draw(st.permutations(group))[:size])
+            if len({unit[b] for b in members}) < size:
+                continue  # a sum's members share their unit: it would be joined with itself
+            conns.append((l, members, mode))
+            for b in members:
+                unit[b] = (l, len(conns)) if mode == "sum" else (l, len(conns), b)
+    # widths: one per (branch, layer); joined units share one (union-find)
+    parent: dict = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for l, bs, _ in conns:
+        for b in bs[1:]:
+            ra, rb = find((bs[0], l)), find((b, l))
+            if ra != rb:
+                parent[rb] = ra
+    regime = draw(st.sampled_from(["any", "bottleneck", "wide-1", "bottleneck", "any"]))
+    cut = draw(st.integers(1, max(1, L - 1)))  # a bottleneck's last narrow layer
+    width_of: dict = {}
+    widths = []
+    for b in range(nb):
+        ws = []
+        for l in range(1, depths[b] + 1):
+            root = find((b, l))
+            if root not in width_of:
+                width_of[root] = _chained_width(draw, regime, l, cut)
+            ws.append(width_of[root])
+        widths.append(ws)
+    readout = draw(st.booleans())
+    spec: dict = {"name": "chained", "input_channels": M, "readout": readout, "branches": []}
+    if not readout:
+        y_max = min(w[-1] for w in widths) - 1
+        if y_max > 0 and draw(st.sampled_from([False, False, False, True])):
+            spec["output_channel"] = draw(st.integers(1, y_max))
+    for b in range(nb):
+        ks = {k for k, _ in layers[b]}
+        if len(ks) == 1:  # the compact form
+            spec["branches"].append(
+                {
+                    "name": ARCH_NAMES[b],
+                    "kernel": ks.pop(),
+                    "dilations": [d for _, d in layers[b]],
+                    "channels": widths[b],
+                }
+            )
+        else:
+            spec["branches"].append(
+                {
+                    "name": ARCH_NAMES[b],
+                    "layers": [
+                        {"kernel": k, "dilation": d, "channels": w}
+                        for (k, d), w in zip(layers[b], widths[b], strict=True)
+                    ],
+                }
+            )
+    out = []
+    for l, bs, mode in conns:
+        c: dict = {"after_layer": l, "branches": [ARCH_NAMES[b] for b in bs]}
+        if overlap:
+            c["allow_overlap"] = True
+        if mode == "sum":
+            c["mode"] = "sum"
+        else:
+            w = widths[bs[0]][l - 1]
+            if w % 2 or draw(st.sampled_from([True, True, False])):
+                # every count 1..r, the ends (1 and r: all channels) more often
+                c["exchange"] = draw(st.sampled_from([1, w, *range(1, w + 1)]))
+        out.append(c)
+    if out:
+        spec["connections"] = out
+    return spec
+
+
+@st.composite
+def chained_architectures(
+    draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2, 3)
+) -> tuple[dict, object, list[int]]:
+    """(spec dict, Architecture, used positions) of :func:`chained_spec_dicts`."""
+    spec = draw(chained_spec_dicts(max_n=max_n, max_grid=max_grid, M_choices=M_choices))
+    arch = spec_from_dict(spec, source="oracle")
+    used = used_positions(arch)
+    # joins of unequal supports may read positions beyond branch 0's receptive field
+    assume(2 <= len(used) <= max_n and spec["input_channels"] ** len(used) <= max_grid)
+    return spec, arch, used
+
+
+@st.composite
+def subtree_partitions(draw, arch, used: list[int], count: int = 4) -> list[list[int]]:
+    """Partitions I of ``used``, each either random (any subset) or, more often, aligned with a
+    branch's mode tree (oracle.mode_tree: the positions under each unit, joins ignored): the
+    union of some nodes of one level (the root's children most often), now and then with one
+    node of another level. Then the taps of the units above are pure (all in I or all in J),
+    where the rules of pure taps (Claim 5, the joint pair sources, the joint spans' tap
+    partitions) decide the bound. I or its complement, at random (the bounds' code is not
+    symmetric in I and J)."""
+    n = len(used)
+    trees = [mode_tree(arch, b) for b in range(len(arch.branches))]
+    out: dict = {}
+    for _ in range(count):
+        if draw(st.sampled_from([True, True, False])):
+            _, children, depth, _ = trees[draw(st.integers(0, len(trees) - 1))]
+            levels: dict = {}
+            for node, d in depth.items():
+                levels.setdefault(d, []).append(node)
+            top = max(levels)
+            d = draw(st.sampled_from([1, 1, 2, 1, 2, 3][: 2 * top] if top > 1 else [1]))
+            row = sorted(levels[min(d, top)], key=sorted)
+            most = max(1, len(row) - 1)  # not the whole row (unless it is the root)
+            pick = draw(st.sets(st.integers(0, len(row) - 1), min_size=1, max_size=most))
+            nodes = set().union(*(row[i] for i in pick))
+            if draw(st.sampled_from([False, False, False, True])):  # a node of any level
+                nodes |= draw(st.sampled_from(sorted(children, key=sorted)))
+            I = sorted(set(used) & nodes)
+        else:
+            bits = draw(st.integers(1, 2**n - 2))
+            I = [q for i, q in enumerate(used) if (bits >> i) & 1]
+        if not I or len(I) == n:
+            continue
+        if draw(st.booleans()):
+            I = [q for q in used if q not in I]
+        J = [q for q in used if q not in I]
+        out.setdefault(tuple(min(I, J)), I)
+    if not out:  # every draw was empty or everything: the first position alone
+        out[(used[0],)] = [used[0]]
+    return list(out.values())
