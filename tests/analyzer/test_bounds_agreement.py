@@ -37,7 +37,12 @@ from hypothesis import strategies as st
 from analyzer import SpecError, build_circuit, spec_from_dict
 from analyzer.analysis import _arith_for
 from analyzer.bounds import INT, SYM, Propagator, routed_lower, symbol_minima
-from tests.oracle.strategies import oracle_settings, spec_dicts
+from tests.oracle.strategies import (
+    chained_architectures,
+    oracle_settings,
+    spec_dicts,
+    subtree_partitions,
+)
 
 AGREE = oracle_settings(60, fixed=True)
 
@@ -239,6 +244,19 @@ def test_symbolic_path_equals_integer_path_on_joined_networks_large(case, data):
     concrete, sym, vals = case
     c = build_circuit(spec_from_dict(concrete, source="agreement"))
     check_agreement(concrete, sym, vals, _partitions(data, c, 3))
+
+
+# The symbolic arithmetic on concrete widths (the code a symbolic spec runs: sympy, no
+# integer-only rules) against the integer path on the oracle's chained strategy: joins in a
+# row on two or three trees, exchanges of every count, regrouped trees, partitions aligned with
+# the trees' nodes: every unit state, the output bound and the routed lower bound (the
+# random strategy above draws joins in a row rarely).
+@oracle_settings(60, fixed=True)
+@given(arch=chained_architectures(), data=st.data())
+def test_symbolic_arithmetic_equals_integer_path_on_joins_in_a_row(arch, data):
+    spec, a, used = arch
+    parts = data.draw(subtree_partitions(a, used, count=4), label="partitions")
+    check_agreement(spec, spec, {}, [sum(1 << q for q in I) for I in parts])
 
 
 # Networks where the shared-read span binds (two trees joined after layers 1 and 2: at layer 2
