@@ -54,10 +54,20 @@ class Network:
         return self.circuit.arch
 
     def _last_use(self) -> list[int]:
-        """Per unit, the id of its last reader (computed once per network)."""
+        """Per unit, the id of its last live reader (computed once per network)."""
         cached = self.__dict__.get("_last_use_cache")
         if cached is None:
-            cached = self.__dict__["_last_use_cache"] = _last_use(self.circuit)
+            cached = self.__dict__["_last_use_cache"] = _last_use(self.circuit, self._dead())
+        return cached
+
+    def _dead(self) -> frozenset[int]:
+        """Units no output reads (computed once per network): a join of unequal supports
+        (``allow_overlap``) makes every joined branch compute the offsets its partners need,
+        and some of those units, with their inputs, feed nothing. They are not evaluated (their
+        inputs may lie outside the used positions, which the callers supply)."""
+        cached = self.__dict__.get("_dead_cache")
+        if cached is None:
+            cached = self.__dict__["_dead_cache"] = _dead_units(self.circuit)
         return cached
 
     def key(self, uid: int):
@@ -141,8 +151,9 @@ class Network:
                 out.append(red(t))
             return out
 
+        dead = self._dead()
         for i, u in enumerate(units):
-            if i in vals:
+            if i in vals or i in dead:
                 continue
             if u.kind == "input":
                 leaf = xp.asarray(leaves[u.pos])
@@ -217,8 +228,9 @@ class Network:
                 cache_w[k] = [xp.asarray(w) for w in self.weights[k]]
             return cache_w[k][j]
 
+        dead = self._dead()
         for i, u in enumerate(units):
-            if i in known:
+            if i in known or i in dead:
                 continue
             if u.kind == "input":
                 v = xp.asarray(leaves[u.pos])
@@ -285,12 +297,23 @@ def _broadcast_shapes(a: tuple, b: tuple) -> tuple:
     return tuple(y if x == 1 else x for x, y in zip(a, b, strict=True))
 
 
-def _last_use(c: Circuit) -> list[int]:
+def _last_use(c: Circuit, dead: frozenset[int] = frozenset()) -> list[int]:
     last = [-1] * len(c.units)
     for i, u in enumerate(c.units):
+        if i in dead:
+            continue
         for ch in u.children:
             last[ch] = i
     return last
+
+
+def _dead_units(c: Circuit) -> frozenset[int]:
+    """The units from which no output can be reached (children come before their readers)."""
+    live = set(c.outputs)
+    for i in range(len(c.units) - 1, -1, -1):
+        if i in live:
+            live.update(c.units[i].children)
+    return frozenset(range(len(c.units))) - live
 
 
 def _int(x, what: str, arch: Architecture) -> int:

@@ -137,6 +137,33 @@ def _br(name, dil, w, k=2):
 # Shrunk failures and hand-made cases of each mutant kind (bench/results/mutation-*.md says which
 # mutant each one kills). Each entry: (spec, partitions, weights).
 REGRESSIONS = [
+    # two allow_overlap joins after layer 1 on three branches: the circuit computes units (and
+    # inputs at positions 0 and 3) that no output reads; evaluating them raised KeyError (verify
+    # exited 3, the oracle's grid tensor failed), found by a witness search in session 5
+    (
+        {
+            "name": "dead-units-of-overlap-joins",
+            "input_channels": 2,
+            "readout": False,
+            "branches": [
+                {
+                    "name": n,
+                    "layers": [{"kernel": k, "dilation": d, "channels": w} for k, d, w in layers],
+                }
+                for n, layers in (
+                    ("A", [(2, 2, 3), (2, 4, 1)]),
+                    ("B", [(3, 2, 3), (3, 5, 1)]),
+                    ("C", [(3, 3, 3), (2, 5, 5)]),
+                )
+            ],
+            "connections": [
+                {"after_layer": 1, "branches": ["A", "B"], "mode": "sum", "allow_overlap": True},
+                {"after_layer": 1, "branches": ["A", "C"], "exchange": 1, "allow_overlap": True},
+            ],
+        },
+        [[2, 4, 5, 6], [5, 8, 13], [2, 7, 10, 12, 16]],
+        "per-node",
+    ),
     # found by the slow profile after the shared-read refinement (docs/theory.md sec. 4.1): joins
     # of unequal supports (allow_overlap) give a tap sources of different supports; the tap's
     # cap must use their union (one source's support gave upper 6 < rank 8 at I = {3,5,7})
