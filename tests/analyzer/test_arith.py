@@ -1,0 +1,108 @@
+"""The symbolic comparison engine of the bounds (analyzer.bounds.Arith) against evaluation.
+
+``Arith.min`` and ``Arith.max`` drop an argument only when ``a <= b`` is *proved* for every
+admissible symbol value (docs/theory.md, the bounds' arithmetic): a wrong proof would make a
+``min`` keep a larger argument (a lower bound too large, a routed width overstated) or a ``max``
+a smaller one (an exchange's pi understated), an invalid bound that no small integer case
+shows. The oracle here is plain evaluation: every comparison the engine claims, and every
+reduced ``min``/``max``, is checked at symbol values far beyond the few points the engine
+samples for counterexamples (up to 10^6).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer.bounds import Arith
+
+r, q = sympy.symbols("r q", positive=True, integer=True)
+VALUES = (1, 2, 3, 7, 45, 100, 1000, 10**6)
+
+
+@st.composite
+def expressions(draw, depth: int = 3):
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        kind = draw(st.sampled_from(["r", "q", "const", "const"]))
+        if kind == "const":
+            return sympy.Integer(draw(st.sampled_from([1, 2, 3, 5, 8, 48, 50, 99, 120, 4096])))
+        return r if kind == "r" else q
+    op = draw(st.sampled_from(["+", "*", "min", "max", "pow", "-c"]))
+    a = draw(expressions(depth - 1))
+    if op == "pow":
+        return a ** draw(st.integers(2, 3))
+    if op == "-c":  # r - 1 and the like: widths minus an exchange count
+        return a + draw(st.sampled_from([-1, -2]))
+    b = draw(expressions(depth - 1))
+    if op == "+":
+        return a + b
+    if op == "*":
+        return a * b
+    return (sympy.Min if op == "min" else sympy.Max)(a, b, evaluate=False)
+
+
+MINIMA = st.sampled_from([{}, {r: 2}, {r: 3, q: 2}])
+
+
+def _points(minima: dict):
+    lo_r, lo_q = minima.get(r, 1), minima.get(q, 1)
+    for vr, vq in itertools.product(VALUES, VALUES):
+        if vr >= lo_r and vq >= lo_q:
+            yield {r: sympy.Integer(vr), q: sympy.Integer(vq)}
+
+
+def _at(e, pt) -> int:
+    """The value of an expression of Add, Mul, Pow, Min, Max, integers and symbols, by plain
+    recursion (not sympy's evaluation, the engine's own arithmetic)."""
+    if e.is_Integer:
+        return int(e)
+    if e.is_Symbol:
+        return pt[e]
+    args = [_at(x, pt) for x in e.args]
+    if e.is_Add:
+        return sum(args)
+    if e.is_Mul:
+        out = 1
+        for x in args:
+            out *= x
+        return out
+    if e.is_Pow:
+        return args[0] ** args[1]
+    if isinstance(e, sympy.Min):
+        return min(args)
+    if isinstance(e, sympy.Max):
+        return max(args)
+    raise AssertionError(f"unexpected {e!r}")
+
+
+def _admissible(e, minima) -> bool:
+    """Every subexpression is >= 1 at the admissible points (the engine's Min/Max atoms are
+    dimensions and ranks, hence >= 1: the domain it reasons about)."""
+    pts = list(_points(minima))
+    return all(_at(x, pt) >= 1 for x in sympy.preorder_traversal(e) for pt in pts)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True)
+@given(a=expressions(), b=expressions(), minima=MINIMA)
+def test_a_proved_comparison_holds_everywhere(a, b, minima):
+    if not (_admissible(a, minima) and _admissible(b, minima)):
+        return
+    if Arith(True, minima)._le(a, b):
+        for pt in _points(minima):
+            assert _at(a, pt) <= _at(b, pt), (a, b, pt)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(xs=st.lists(expressions(), min_size=2, max_size=4), minima=MINIMA)
+def test_min_and_max_keep_the_value(xs, minima):
+    if not all(_admissible(x, minima) for x in xs):
+        return
+    ar = Arith(True, minima)
+    lo, hi = ar.min(*xs), ar.max(*xs)
+    for pt in _points(minima):
+        vals = [_at(x, pt) for x in xs]
+        assert _at(lo, pt) == min(vals), (xs, lo, pt)
+        assert _at(hi, pt) == max(vals), (xs, hi, pt)
