@@ -6,12 +6,14 @@ of the analyzer; max over two weight instances), on the symbolic path (no joint 
 the integer path. In each, one term of a join rule decides the bound: with that term dropped
 the bound would be above the rank, and a sound improvement of a rule can never go below it.
 
-The terms bind only where the joined units differ in kind. For example, one unit lies wholly
-in I (R = 1) and the other is cut by I with L < R. Joined units of one support have one
-I ∩ S, so every case joins units of different supports (``allow_overlap``, docs/spec-format.md).
-Terms of pi are read only by a join after the same layer, so the pi cases have joins in a
-row. Found with /tmp search scripts built on bench/mutation_witness.py; the mutants each case
-kills are listed in bench/results/mutation-2026-11-30e-joins.md.
+The rho terms bind only where the joined units differ in kind: one unit poor on the I side
+(L < R, for example cut by I with few I positions) and the other on the J side (R < L, for
+example wholly in I, R = 1). Units of one support share I ∩ S; no such pair was found among
+them, so those cases join units of different supports (``allow_overlap``,
+docs/spec-format.md). Terms of pi are read only by a join after the same layer, so the pi cases
+have joins in a row; they are given with ``allow_overlap`` and with equal supports. Found with
+bench/mutation_witness_joins.py and shrunk; the mutants each case kills are listed in
+bench/results/mutation-2026-11-30e-joins.md.
 """
 
 from __future__ import annotations
@@ -101,6 +103,38 @@ EXCHANGE_PI = _net(
     [(2, "AB", 2, True), (2, "BA", 1, False)],
 )
 
+# The same without allow_overlap: units of one support, {0..5} at layer 2. A's tree reads
+# kernel-3 units, B's kernel-2 units, then a kernel-3 layer. I ∩ S = {1, 3, 4, 5}. A's unit has
+# L = 4, R = 2, pi = 2 (its layer-1 width 2 caps the J side), B's has L = 8, R = 4, pi = 4.
+# The full swap (s = r = 2) gives B a copy of A's unit, with pi = min(max(2, 4), 4, 2) = 2.
+# The second exchange (one channel of each) then has L = min(4, 2) + min(8, 4) = 6, not 8 with
+# pi = 4. A's read-out root: rho 6; B's root: 4; the bound is 10 = the rank (12). The
+# complement partition needs pi <= L.
+EXCHANGE_PI_EQUAL = _net(
+    "exchange-pi-equal",
+    2,
+    True,
+    {"A": [(3, 1, 2), (2, 3, 2), (2, 6, 5)], "B": [(2, 1, 3), (3, 2, 2), (2, 6, 1)]},
+    [(2, "AB", 2, False), (2, "AB", 1, False)],
+)
+
+# Sum pi with equal supports: three trees of the same shape (N = 12), A and B summed after
+# layer 2, then C exchanged with B (3 of 4 channels). At offset 0 the sum has
+# pi = 1 + 1 = 2 < L = R = 4. B's next unit takes one channel of it: L = 1 + min(4, pi) = 3,
+# not 4. B's root then has pi 3 * 2 * 2 = 12, not 16. The three roots sum to 44 = the rank
+# (48 without the sum of pi).
+SUM_PI_EQUAL = _net(
+    "sum-pi-equal",
+    2,
+    False,
+    {
+        "A": [(2, 1, 8), (2, 2, 4), (3, 4, 5)],
+        "B": [(2, 1, 3), (2, 2, 4), (3, 4, 5)],
+        "C": [(2, 1, 1), (2, 2, 4), (3, 4, 3)],
+    },
+    [(2, "AB", None, False), (2, "CB", 3, False)],
+)
+
 CASES = [
     # bounds.py Propagator.state, exchange: rho = min(L, R, parts' rho) without the parts
     (EXCHANGE_RHO, [5, 6, 10, 11]),
@@ -108,10 +142,13 @@ CASES = [
     (SUM_RHO, [1, 6, 7, 8]),
     # sum: pi = min(sum pi, L, R) without sum pi
     (SUM_PI, [0, 3, 5]),
+    (SUM_PI_EQUAL, [2, 5, 6, 7, 10, 11]),
     # exchange: pi = min(max pi, L, R) without R ...
     (EXCHANGE_PI, [0, 1, 5, 6]),
     # ... and without L (the complement partition: I and J trade places)
     (EXCHANGE_PI, [2, 3, 4, 7, 8]),
+    (EXCHANGE_PI_EQUAL, [1, 3, 4, 5]),
+    (EXCHANGE_PI_EQUAL, [0, 2, 6, 7, 8, 9, 10, 11]),
 ]
 
 
