@@ -201,7 +201,8 @@ class Network:
         for pos in fixed:
             mask |= 1 << pos
         c = self.circuit
-        inside = {u.id for u in c.units if u.support & ~mask == 0}
+        dead = self._dead()  # read by no output: not evaluated (see _dead)
+        inside = {u.id for u in c.units if u.support & ~mask == 0 and u.id not in dead}
         if not inside:
             return {}
         # every other unit is marked known (None) and never read: ``inside`` is closed under
