@@ -84,6 +84,35 @@ def _blocks(draw, n: int) -> list[int]:
     return cuts + [n]
 
 
+def _joined_widths(conns, depths, width) -> list[list[int]]:
+    """Per branch, its layers' widths: one per (branch, layer), and joined layers share one
+    (union-find over the connections ``(layer, branches, mode)``); ``width(layer)`` draws a
+    new one, in the order of the branches and their layers."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for l, bs, _ in conns:
+        for b in bs[1:]:
+            ra, rb = find((bs[0], l)), find((b, l))
+            if ra != rb:
+                parent[rb] = ra
+    width_of: dict = {}
+    widths = []
+    for b, depth in enumerate(depths):
+        ws = []
+        for l in range(1, depth + 1):
+            root = find((b, l))
+            if root not in width_of:
+                width_of[root] = width(l)
+            ws.append(width_of[root])
+        widths.append(ws)
+    return widths
+
+
 @st.composite
 def spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, allow_readout: bool = True) -> dict:
     base = draw(_base_layers(max_n))
@@ -133,27 +162,7 @@ def spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, allow_readout: bool 
         top = min(depths[0], depths[b]) - 1
         if top >= 1:
             conns.append((draw(st.integers(1, top)), [0, b], "overlap"))
-    # widths: one per (branch, layer); joined layers share one width (union-find)
-    parent: dict = {}
-
-    def find(x):
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for l, bs, _ in conns:
-        for b in bs[1:]:
-            parent[find((b, l))] = find((bs[0], l))
-    width_of: dict = {}
-    widths = []
-    for b in range(nb):
-        ws = []
-        for l in range(1, depths[b] + 1):
-            root = find((b, l))
-            if root not in width_of:
-                width_of[root] = draw(_WIDTHS)
-            ws.append(width_of[root])
-        widths.append(ws)
+    widths = _joined_widths(conns, depths[:nb], lambda l: draw(_WIDTHS))
     readout = allow_readout and draw(st.booleans())
     spec: dict = {"name": "oracle", "input_channels": M, "readout": readout, "branches": []}
     if not readout:
@@ -407,31 +416,9 @@ def chained_spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2
             conns.append((l, members, mode))
             for b in members:
                 unit[b] = (l, len(conns)) if mode == "sum" else (l, len(conns), b)
-    # widths: one per (branch, layer); joined units share one (union-find)
-    parent: dict = {}
-
-    def find(x):
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for l, bs, _ in conns:
-        for b in bs[1:]:
-            ra, rb = find((bs[0], l)), find((b, l))
-            if ra != rb:
-                parent[rb] = ra
     regime = draw(st.sampled_from(["any", "bottleneck", "wide-1", "bottleneck", "any"]))
     cut = draw(st.integers(1, max(1, L - 1)))  # a bottleneck's last narrow layer
-    width_of: dict = {}
-    widths = []
-    for b in range(nb):
-        ws = []
-        for l in range(1, depths[b] + 1):
-            root = find((b, l))
-            if root not in width_of:
-                width_of[root] = _chained_width(draw, regime, l, cut)
-            ws.append(width_of[root])
-        widths.append(ws)
+    widths = _joined_widths(conns, depths[:nb], lambda l: _chained_width(draw, regime, l, cut))
     readout = draw(st.booleans())
     spec: dict = {"name": "chained", "input_channels": M, "readout": readout, "branches": []}
     if not readout:
