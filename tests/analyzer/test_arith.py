@@ -106,3 +106,22 @@ def test_min_and_max_keep_the_value(xs, minima):
         vals = [_at(x, pt) for x in xs]
         assert _at(lo, pt) == min(vals), (xs, lo, pt)
         assert _at(hi, pt) == max(vals), (xs, hi, pt)
+
+
+def test_symbol_minima_from_the_widths():
+    """Every width is >= 1 (docs/theory.md): r/2 >= 1 needs r >= 2; a width like r**2 or 3*q
+    asks nothing beyond >= 1 (least value 1), and such a width is skipped, not an error."""
+    from analyzer import spec_from_dict
+    from analyzer.bounds import symbol_minima
+
+    def minima(widths, M=2) -> dict:
+        spec = {
+            "name": "m",
+            "input_channels": M,
+            "branches": [{"name": "A", "kernel": 2, "dilations": [1, 2], "channels": widths}],
+        }
+        return {s.name: v for s, v in symbol_minima(spec_from_dict(spec)).items()}
+
+    assert minima(["r**2", "r/2"], M="r**2") == {"r": 2}
+    assert minima(["3*q", "r**2"]).get("q", 1) == 1
+    assert minima(["r/3", "q"]) == {"r": 3, "q": 1}
