@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -125,3 +126,20 @@ def test_symbol_minima_from_the_widths():
     assert minima(["r**2", "r/2"], M="r**2") == {"r": 2}
     assert minima(["3*q", "r**2"]).get("q", 1) == 1
     assert minima(["r/3", "q"]) == {"r": 3, "q": 1}
+    assert minima(["r**2 - r + 1", "q"]).get("r", 1) == 1  # not c * r: no constraint
+
+
+# b - a = (x - 2)^2 + (q - 1)^2 + 10 (x - 2)(q - 1) is >= 0 at every point the engine samples
+# for counterexamples (x = 1 there gives 1 + t^2 - 10 t with t = q - 1 in {0, 40}), but -23 at
+# x = 1, q = 5: a <= b is false, so no proof may exist. x is a symbol r (least value 1) or a
+# Min atom that can be 1, Min(r, q): a rule assuming r >= 2, or a Min/Max atom >= 2, would
+# "prove" it (its expansion in x - 2 >= 0 and q - 1 >= 0 has nonnegative coefficients).
+@pytest.mark.parametrize("x", [r, sympy.Min(r, q, evaluate=False)], ids=["symbol", "min-atom"])
+def test_no_proof_of_a_comparison_false_between_the_sampled_points(x):
+    a = 14 * x + 22 * q
+    b = x**2 + 10 * x * q + q**2 + 25
+    pt = {r: sympy.Integer(1), q: sympy.Integer(5)}
+    assert _at(a, pt) == 124 and _at(b, pt) == 101  # a > b there
+    ar = Arith(True, {})
+    assert not ar._le(a, b)
+    assert _at(ar.min(a, b), pt) == 101 and _at(ar.max(a, b), pt) == 124
