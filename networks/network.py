@@ -78,7 +78,8 @@ class Network:
     def evaluate(self, leaves: dict, xp=np, hook=None, known: dict | None = None, planar=None):
         """Output values for input arrays ``leaves[pos]`` of shape (..., M); returns shape (...).
 
-        ``hook(uid, unit, value) -> value``, if given, sees (and may replace) every unit's value.
+        ``hook(uid, unit, value) -> value``, if given, sees (and may replace) every unit's value
+        (units no output reads are not evaluated, see :meth:`_dead`).
         ``known`` maps unit ids to values computed before (:meth:`constant_units`): those units
         are not recomputed (nor their inputs read).
         ``planar``: evaluate channel by channel (:meth:`_evaluate_planar`; None: automatically

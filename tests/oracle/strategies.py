@@ -84,6 +84,17 @@ def _blocks(draw, n: int) -> list[int]:
     return cuts + [n]
 
 
+def _layered_branch(b: int, layers, widths) -> dict:
+    """Branch ``b`` in the explicit form: one (kernel, dilation, width) per layer."""
+    return {
+        "name": ARCH_NAMES[b],
+        "layers": [
+            {"kernel": k, "dilation": d, "channels": w}
+            for (k, d), w in zip(layers, widths, strict=True)
+        ],
+    }
+
+
 def _joined_widths(conns, depths, width) -> list[list[int]]:
     """Per branch, its layers' widths: one per (branch, layer), and joined layers share one
     (union-find over the connections ``(layer, branches, mode)``); ``width(layer)`` draws a
@@ -182,15 +193,7 @@ def spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, allow_readout: bool 
                 }
             )
         else:
-            spec["branches"].append(
-                {
-                    "name": ARCH_NAMES[b],
-                    "layers": [
-                        {"kernel": k, "dilation": d, "channels": w}
-                        for (k, d), w in zip(layers[b], widths[b], strict=True)
-                    ],
-                }
-            )
+            spec["branches"].append(_layered_branch(b, layers[b], widths[b]))
     any_overlap = any(mode == "overlap" for _, _, mode in conns)
     out_conns = []
     for l, bs, mode in conns:
@@ -437,15 +440,7 @@ def chained_spec_dicts(draw, max_n: int = 10, max_grid: int = 6561, M_choices=(2
                 }
             )
         else:
-            spec["branches"].append(
-                {
-                    "name": ARCH_NAMES[b],
-                    "layers": [
-                        {"kernel": k, "dilation": d, "channels": w}
-                        for (k, d), w in zip(layers[b], widths[b], strict=True)
-                    ],
-                }
-            )
+            spec["branches"].append(_layered_branch(b, layers[b], widths[b]))
     out = []
     for l, bs, mode in conns:
         c: dict = {"after_layer": l, "branches": [ARCH_NAMES[b] for b in bs]}
