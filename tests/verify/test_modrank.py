@@ -225,6 +225,24 @@ def test_entries_reduced_first():
     assert rank_mod_p(X.astype(np.uint64), 5) == flint_rank(X, 5)
 
 
+def test_uint64_entries_above_int64_reduced_first():
+    """Unsigned entries at or above 2^63 are reduced mod p before any int64 view: a rank-3
+    matrix mod p, each entry shifted by a multiple of p near 2^63 (and 2^64 - 1), keeps rank 3
+    (flint on the residues)."""
+    rng = np.random.default_rng(5)
+    for p in (PRIME, 65521, 5):
+        L, R = rng.integers(0, p, (12, 3)), rng.integers(0, p, (3, 9))
+        X = (L @ R) % p  # rank <= 3 mod p
+        big = np.uint64((2**64 - 1) // p * p)  # the largest multiple of p below 2^64
+        U = (
+            X.astype(np.uint64)
+            + big
+            - np.uint64(p) * rng.integers(0, 2**20, X.shape).astype(np.uint64)
+        )
+        assert int(U.min()) >= 2**63  # every entry above the int64 range
+        assert rank_mod_p(U, p) == flint_rank(X, p) <= 3
+
+
 # -- the exactness argument, checked on the kernel --------------------------------------------
 
 
