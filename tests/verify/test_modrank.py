@@ -225,6 +225,21 @@ def test_entries_reduced_first():
     assert rank_mod_p(X.astype(np.uint64), 5) == flint_rank(X, 5)
 
 
+def test_near_maximal_residues_at_the_largest_prime():
+    """p = 2^31 - 1 and products of factors with entries p - 1, p - 2, p - 3 (rank <= 7): the
+    leaf's coefficient products come near (p - 1)^2 = 2^62, so the int64 shortcut must stop at
+    r (p - 1)^2 < 2^63 (3 pivots take the exact float path). The ranks are flint's."""
+    p = 2**31 - 1
+    for seed in (7, 27, 37):
+        rng = np.random.default_rng(seed)
+        L = p - 1 - rng.integers(0, 3, (13, 7))
+        R = p - 1 - rng.integers(0, 3, (7, 13))
+        X = np.array((np.array(L, dtype=object) @ np.array(R, dtype=object)) % p, dtype=np.int64)
+        want = flint_rank(X, p)
+        for block in (2, 3, 4, 5):
+            assert rank_mod_p(X, p, block=block) == want, (seed, block)
+
+
 def test_uint64_entries_above_int64_reduced_first():
     """Unsigned entries at or above 2^63 are reduced mod p before any int64 view: a rank-3
     matrix mod p, each entry shifted by a multiple of p near 2^63 (and 2^64 - 1), keeps rank 3
