@@ -299,7 +299,7 @@ def _broadcast_shapes(a: tuple, b: tuple) -> tuple:
     return tuple(y if x == 1 else x for x, y in zip(a, b, strict=True))
 
 
-def _last_use(c: Circuit, dead: frozenset[int] = frozenset()) -> list[int]:
+def _last_use(c: Circuit, dead: frozenset[int]) -> list[int]:
     last = [-1] * len(c.units)
     for i, u in enumerate(c.units):
         if i in dead:

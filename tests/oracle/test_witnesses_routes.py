@@ -91,16 +91,9 @@ def test_symbolic_pure_tap_takes_the_best_source():
 # (best_mixed's factor min(1, w)): counting B's own rich layer-2 units through it gave lower
 # 256 > rank 17 on I = the even positions (M = 2, r = 2).
 def _vanishing(wA, wB, x) -> dict:
-    return {
-        "name": "exchange-all-at-q-1",
-        "input_channels": 2,
-        "readout": False,
-        "branches": [
-            {"name": "A", "kernel": 2, "dilations": [1, 2, 4], "channels": wA},
-            {"name": "B", "kernel": 2, "dilations": [1, 2, 4, 8], "channels": wB},
-        ],
-        "connections": [{"after_layer": 2, "branches": ["A", "B"], "exchange": x}],
-    }
+    return _joined(
+        "exchange-all-at-q-1", 2, False, [wA, wB], [[1, 2, 4], [1, 2, 4, 8]], [(2, "AB", x)]
+    )
 
 
 def test_symbolic_routed_lower_where_an_exchange_leaves_nothing_own():
